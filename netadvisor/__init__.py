@@ -1,0 +1,3 @@
+"""netadvisor: treatment-sequencing decision support for neuroendocrine tumours."""
+
+__version__ = "0.1.0"

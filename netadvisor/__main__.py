@@ -1,0 +1,3 @@
+from netadvisor.cli import main
+
+main()

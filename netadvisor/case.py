@@ -1,0 +1,394 @@
+"""Case files (`netadvisor-case/1`): read, validate, and turn into a Case.
+
+The format is the contract in the README. Every field except
+tumor.primary_site is optional; a missing field is unknown, never a default
+that could change the advice.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from . import vocab
+from .dates import PartialDate, parse_full_date
+from .errors import InputError, Problem
+from .loading import CASE_MAX_BYTES, format_of, line_of, load_document
+from .schema import (
+    INVALID, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, Record, Str, format_path,
+    is_mapping, is_number, is_str,
+)
+
+
+class Range(NamedTuple):
+    """A closed interval of percentages; Ki-67 may be given as 5, '4-6' or '<1'."""
+
+    low: float
+    high: float
+    text: str = ""
+
+    @classmethod
+    def parse(cls, value) -> "Range":
+        if is_number(value):
+            if not 0 <= value <= 100:
+                raise ValueError(f"{value} is out of range: Ki-67 is a percentage from 0 to 100")
+            return cls(value, value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected a percentage or a range like '4-6', got {value!r}")
+        text = value.strip().replace("%", "").replace(" ", "")
+        number = r"(\d+(?:\.\d+)?)"
+        if m := re.fullmatch(number + r"[-–]" + number, text):
+            low, high = float(m[1]), float(m[2])
+        elif m := re.fullmatch(r"(<|≤|<=)" + number, text):
+            low, high = 0.0, float(m[2])
+        elif m := re.fullmatch(r"(>|≥|>=)" + number, text):
+            low, high = float(m[2]), 100.0
+        elif re.fullmatch(number, text):
+            raise ValueError(f"'{value}' is a number written as text: write ki67: {text} (no quotes)")
+        else:
+            raise ValueError(f"'{value}' is not a Ki-67 value: expected a percentage (5) or a range ('4-6', '<1')")
+        if not (0 <= low <= high <= 100):
+            raise ValueError(f"'{value}' is not a range within 0-100 (low first)")
+        return cls(_tidy(low), _tidy(high), value.strip())
+
+    def to_list(self) -> list:
+        return [self.low, self.high]
+
+    def __str__(self) -> str:
+        if self.text.startswith(("<", "≤", ">", "≥")):
+            return self.text.replace(" ", "") + ("" if self.text.endswith("%") else "%")
+        if self.low == self.high:
+            return f"{self.low:g}%"
+        return f"{self.low:g}–{self.high:g}%"
+
+
+def _tidy(x: float):
+    return int(x) if float(x).is_integer() else x
+
+
+class Toxicity(NamedTuple):
+    event: str
+    grade: int | None
+    note: str | None = None
+
+    def describe(self) -> str:
+        grade = f"grade {self.grade}" if self.grade else "grade not stated"
+        event = self.note if self.event == "other" and self.note else self.event.replace("-", " ")
+        return f"{event} ({grade})"
+
+
+class Line(NamedTuple):
+    """One line of treatment history."""
+
+    index: int
+    therapy: str  # catalogue id
+    written: str  # as written in the case
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    setting: str | None = None
+    stopped: str | None = None
+    best_response: str | None = None
+    toxicity: tuple = ()
+    cycles: int | None = None
+    dose: str | None = None
+    note: str | None = None
+
+    @property
+    def path(self) -> str:
+        return f"history[{self.index}]"
+
+    def when(self) -> str:
+        """'2018-06 to 2019-07', '2021-12 onwards', or 'dates not stated'."""
+        if self.start and self.end:
+            return f"{self.start} to {self.end}"
+        if self.start:
+            return f"{self.start} onwards" if self.stopped in (None, "ongoing") else f"from {self.start}"
+        if self.end:
+            return f"until {self.end}"
+        return "dates not stated"
+
+    def stop_date(self) -> str:
+        """How a stop is dated in reasons: '2024-08', 'started 2013', or 'date not stated'."""
+        if self.end:
+            return str(self.end)
+        return f"started {self.start}" if self.start else "date not stated"
+
+
+class Case(NamedTuple):
+    id: str
+    as_of: date
+    as_of_stated: bool
+    source: str
+    data: dict  # the validated, normalized case (canonical words and therapy ids)
+    history: tuple | None  # of Line; None when the case does not state a history
+    expect: dict | None = None
+
+    @property
+    def tumor(self) -> dict:
+        return self.data.get("tumor", {})
+
+    @property
+    def site(self) -> str:
+        return self.tumor["primary_site"]
+
+
+# -- the schema ---------------------------------------------------------------
+
+
+def _ki67(value):
+    return Range.parse(value)
+
+
+def _date(value):
+    return PartialDate.parse(value)
+
+
+def _full_date(value):
+    if isinstance(value, bool) or not isinstance(value, (str, date)):
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+    return parse_full_date(value)
+
+
+def _category(value):
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and str(value) in vocab.CATEGORIES:
+        return str(value)
+    if isinstance(value, str):
+        word = value.strip().upper()
+        if word in vocab.CATEGORIES:
+            return word
+        if word.lower() in ("not-stated", "not stated", "none"):
+            return None
+    raise ValueError(f"expected a category ({', '.join(vocab.CATEGORIES)} or 'not stated'), got {value!r}")
+
+
+def case_spec(therapy: Str) -> Record:
+    """The case format as a Record; `therapy` checks therapy names against the catalogue."""
+    text = Str(max_len=5000)
+    word = lambda choices, aliases=None, doc="": Str(choices=choices, aliases=aliases or {}, doc=doc)  # noqa: E731
+    words = lambda choices, aliases=None, doc="": ListOf(word(choices, aliases), allow_scalar=True, unique=True, doc=doc)  # noqa: E731
+    sstr_long = Record(
+        {
+            "status": Field(word(vocab.SSTR), required=True),
+            "modality": Field(word(vocab.SSTR_MODALITY)),
+            "uptake": Field(word(vocab.SSTR_UPTAKE)),
+        }
+    )
+    toxicity = Record(
+        {
+            "event": Field(word(vocab.TOXICITY_EVENTS, vocab.TOXICITY_ALIASES), required=True),
+            "grade": Field(Num(1, 5, integer=True, doc="CTCAE grade 1-5")),
+            "note": Field(text),
+        }
+    )
+    line = Record(
+        {
+            "therapy": Field(therapy, required=True),
+            "start": Field(Custom(_date, {"type": ["string", "integer"]}, doc="YYYY, YYYY-MM or YYYY-MM-DD")),
+            "end": Field(Custom(_date, {"type": ["string", "integer"]}, doc="YYYY, YYYY-MM or YYYY-MM-DD")),
+            "setting": Field(word(vocab.SETTING)),
+            "stopped": Field(word(vocab.STOPPED, {"progressive-disease": "progression", "pd": "progression"})),
+            "best_response": Field(word(vocab.RESPONSE)),
+            "toxicity": Field(ListOf(toxicity)),
+            "cycles": Field(Num(1, 1000, integer=True)),
+            "dose": Field(text),
+            "note": Field(text),
+        }
+    )
+    return Record(
+        title="netadvisor case (netadvisor-case/1)",
+        doc="One patient at one decision point. Every field except tumor.primary_site is optional; missing means unknown.",
+        fields={
+            "format": Field(Str(choices=(vocab.CASE_FORMAT,))),
+            "id": Field(Str(max_len=200, pattern=r"[^\n\r\t]+", doc="defaults to the file's stem")),
+            "as_of": Field(Custom(_full_date, {"type": "string", "format": "date"}, doc="decision date (default: today)")),
+            "patient": Field(
+                Record(
+                    {
+                        "age": Field(Num(0, 120, integer=True, doc="years")),
+                        "sex": Field(word(vocab.SEX)),
+                        "ecog": Field(Num(0, 4, integer=True)),
+                        "creatinine_clearance": Field(Num(0, 300, doc="mL/min (Cockcroft-Gault)")),
+                        "egfr": Field(Num(0, 300, doc="mL/min/1.73m2")),
+                        "comorbidities": Field(words(vocab.COMORBIDITIES, vocab.COMORBIDITY_ALIASES)),
+                        "pregnant": Field(Bool()),
+                    }
+                )
+            ),
+            "tumor": Field(
+                Record(
+                    {
+                        "primary_site": Field(word(vocab.SITES, vocab.SITE_ALIASES), required=True),
+                        "differentiation": Field(word(vocab.DIFFERENTIATION, vocab.DIFFERENTIATION_ALIASES)),
+                        "histology": Field(word(vocab.HISTOLOGY, vocab.HISTOLOGY_ALIASES)),
+                        "grade": Field(Num(1, 3, integer=True, doc="WHO grade")),
+                        "ki67": Field(
+                            OneOf(
+                                [(is_number, Custom(_ki67, {"type": "number", "minimum": 0, "maximum": 100})),
+                                 (is_str, Custom(_ki67, {"type": "string", "pattern": r"^\s*[<>≤≥]?=?\s*\d"}))],
+                                expected="a percentage (5) or a range ('4-6')",
+                                doc="percent; a number, or a range string '4-6'",
+                            )
+                        ),
+                        "stage": Field(word(vocab.STAGES, vocab.STAGE_ALIASES)),
+                        "resectable": Field(Bool()),
+                        "functional": Field(words(vocab.FUNCTIONAL, vocab.FUNCTIONAL_ALIASES)),
+                        "sstr": Field(
+                            OneOf(
+                                [(is_str, word(vocab.SSTR)), (is_mapping, sstr_long)],
+                                expected="positive, negative, unknown or {status: ..., modality: ..., uptake: ...}",
+                            )
+                        ),
+                        "metastases": Field(words(vocab.METASTASES, vocab.METASTASES_ALIASES)),
+                        "bulky": Field(Bool(doc="large tumour burden needing a rapid response")),
+                        "symptomatic": Field(Bool(doc="tumour-related symptoms")),
+                        "biomarkers": Field(
+                            Record(
+                                {
+                                    "msi": Field(word(vocab.MSI, vocab.MSI_ALIASES, doc="dMMR counts as high")),
+                                    "tmb": Field(
+                                        OneOf(
+                                            [(is_number, Num(0, 10_000, doc="mutations/Mb")), (is_str, word(vocab.TMB_WORDS))],
+                                            expected="mutations/Mb (a number) or high/low",
+                                        )
+                                    ),
+                                }
+                            )
+                        ),
+                        "germline": Field(words(vocab.GERMLINE)),
+                    }
+                ),
+                required=True,
+            ),
+            "disease": Field(Record({"status": Field(word(vocab.DISEASE_STATUS, vocab.DISEASE_ALIASES))})),
+            "history": Field(ListOf(line, doc="prior and current treatment, oldest first")),
+            "preferences": Field(
+                Record(
+                    {
+                        "avoid": Field(words(vocab.AVOID)),
+                        "clinical_trial_access": Field(Bool()),
+                        "notes": Field(text),
+                    }
+                )
+            ),
+            "expect": Field(
+                Record(
+                    {
+                        "include": Field(ListOf(therapy, allow_scalar=True, unique=True)),
+                        "exclude": Field(ListOf(therapy, allow_scalar=True, unique=True)),
+                        "top": Field(therapy),
+                        "category": Field(
+                            MapOf(therapy, Custom(_category, {"type": ["string", "integer", "null"]}))
+                        ),
+                    },
+                    doc="read only by `netadvisor check`",
+                )
+            ),
+        },
+    )
+
+
+def _cross_checks(data: dict, as_of: date) -> list:
+    """Contradictions no single field shows."""
+    problems = []
+    functional = data.get("tumor", {}).get("functional", [])
+    if "nonfunctional" in functional and len(functional) > 1:
+        problems.append(("tumor.functional", "lists 'nonfunctional' together with a hormone syndrome"))
+    for index, line in enumerate(data.get("history", [])):
+        path = f"history[{index}]"
+        start, end = line.get("start"), line.get("end")
+        if start and end and end.last_day() < start.first_day():
+            problems.append((f"{path}.end", f"{end} is before the start {start}"))
+        for key in ("start", "end"):
+            when = line.get(key)
+            if when and when.first_day() > as_of:
+                problems.append((f"{path}.{key}", f"{when} is after the case date as_of {as_of}"))
+        if line.get("stopped") == "ongoing" and end:
+            problems.append((f"{path}.end", f"an end date ({end}) is given but stopped is 'ongoing'"))
+    return problems
+
+
+def parse_case(
+    data,
+    *,
+    source: str,
+    therapy: Str,
+    default_id: str,
+    today: date | None = None,
+    as_of: date | None = None,
+    locate: Callable[[list], int | None] | None = None,
+) -> Case:
+    """Validate parsed case data; raises InputError listing every problem.
+
+    `as_of` (from --as-of) overrides the case's own date; `today` is the default.
+    """
+    raw_problems: list = []
+    spec = case_spec(therapy)
+    checked = spec.check(data, "", raw_problems)
+    if checked is not INVALID:
+        stated = "as_of" in checked or as_of is not None
+        as_of = as_of or checked.get("as_of") or today or date.today()
+        raw_problems.extend(_cross_checks(checked, as_of))
+    if raw_problems:
+        raise InputError([_problem(source, path, message, locate) for path, message in raw_problems])
+    history = None
+    if "history" in checked:
+        history = tuple(
+            Line(
+                index=i,
+                therapy=item["therapy"],
+                written=_written(data["history"][i]),
+                start=item.get("start"),
+                end=item.get("end"),
+                setting=item.get("setting"),
+                stopped=item.get("stopped"),
+                best_response=item.get("best_response"),
+                toxicity=tuple(Toxicity(t["event"], t.get("grade"), t.get("note")) for t in item.get("toxicity", [])),
+                cycles=item.get("cycles"),
+                dose=item.get("dose"),
+                note=item.get("note"),
+            )
+            for i, item in enumerate(checked["history"])
+        )
+    return Case(
+        id=checked.get("id", default_id),
+        as_of=as_of,
+        as_of_stated=stated,
+        source=source,
+        data=checked,
+        history=history,
+        expect=checked.get("expect"),
+    )
+
+
+def _written(raw_line) -> str:
+    value = raw_line.get("therapy") if isinstance(raw_line, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _problem(source, path, message, locate) -> Problem:
+    path = format_path(path)
+    line = locate(_path_parts(path)) if locate and path else None
+    return Problem(source, path, message, line)
+
+
+def _path_parts(path: str) -> list:
+    parts: list = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        parts.append(int(index) if index else name)
+    return parts
+
+
+def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
+    """Read a case file from disk; raises InputError naming file and field."""
+    data, text = load_document(path, CASE_MAX_BYTES)
+    fmt = format_of(path)
+    return parse_case(
+        data,
+        source=str(path),
+        therapy=therapy,
+        default_id=path.stem,
+        as_of=as_of,
+        locate=lambda parts: line_of(text, fmt, parts),
+    )

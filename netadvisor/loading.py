@@ -1,0 +1,194 @@
+"""Safe reading of YAML and JSON documents.
+
+Case files are written by hand and may be hostile. This module reads a file as
+bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
+a safe loader that also rejects duplicate keys and YAML aliases (so alias
+expansion bombs cannot be built). Dates stay strings: the case parser checks
+them itself and reports an impossible date such as 2025-13-45 by field path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, Problem
+
+CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for long notes
+DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
+SUFFIXES = (".yaml", ".yml", ".json")
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader: no aliases, no duplicate keys, no implicit timestamps."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed", node.start_mark
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key '{key}' (first at line {seen[key] + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+            # Constructed keys are cached per node; forget them so the base
+            # class can construct them again without tripping the alias check.
+            self.constructed_objects.pop(key_node, None)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _json_pairs(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key '{key}'")
+        out[key] = value
+    return out
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number here")
+
+
+def parse_text(text: str, fmt: str):
+    """Parse YAML or JSON text; raises ValueError with a one-line reason."""
+    if fmt == "json":
+        try:
+            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ValueError(f"invalid YAML at {where}{what}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Bytes to text, refusing what a text editor would not show as UTF-8."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError([Problem(name, "", "file is UTF-16; save it as UTF-8")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError([Problem(name, "", "file starts with a byte-order mark; save it as UTF-8 without BOM")])
+    if b"\x00" in raw:
+        raise InputError([Problem(name, "", "file contains NUL bytes; it is not a text file")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [Problem(name, "", f"file is not valid UTF-8 (byte {exc.start}); save it as UTF-8")]
+        ) from None
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file of at most max_bytes, with a clear error otherwise."""
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        why = "dangling symbolic link" if os.path.islink(path) else "no such file"
+        raise InputError([Problem(name, "", why)]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, "", f"cannot read: {exc.strerror or exc}")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError([Problem(name, "", "is a directory, not a case file (batch runs folders)")])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([Problem(name, "", "is not a regular file")])
+    if info.st_size > max_bytes:
+        raise InputError(
+            [Problem(name, "", f"file is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes")]
+        )
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError([Problem(name, "", f"cannot read: {exc.strerror or exc}")]) from None
+    if len(raw) > max_bytes:
+        raise InputError([Problem(name, "", f"file is larger than the limit of {max_bytes:,} bytes")])
+    return raw
+
+
+def format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            [Problem(str(path), "", f"unsupported file type '{suffix or '(none)'}'; expected .yaml, .yml or .json")]
+        )
+    return "json" if suffix == ".json" else "yaml"
+
+
+def load_document(path: Path, max_bytes: int = CASE_MAX_BYTES) -> tuple[object, str]:
+    """Read and parse one document; returns (data, text)."""
+    fmt = format_of(path)
+    text = decode(read_bytes(path, max_bytes), str(path))
+    try:
+        return parse_text(text, fmt), text
+    except ValueError as exc:
+        raise InputError([Problem(str(path), "", str(exc))]) from None
+
+
+def line_of(text: str, fmt: str, parts: list) -> int | None:
+    """The 1-based line of a field path in YAML text, for error messages.
+
+    Only called on the error path, so it re-composes the text instead of
+    making every successful load carry positions.
+    """
+    if fmt != "yaml":
+        return None
+    try:
+        node = yaml.compose(text, Loader=_Base)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for part in parts:
+        if node is None:
+            break
+        if isinstance(part, int) and isinstance(node, yaml.SequenceNode):
+            node = node.value[part] if 0 <= part < len(node.value) else None
+        elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if getattr(k, "value", None) == part]
+            if not match:
+                break
+            line = match[0][0].start_mark.line + 1
+            node = match[0][1]
+            continue
+        else:
+            break
+        if node is not None:
+            line = node.start_mark.line + 1
+    return line
