@@ -1,0 +1,311 @@
+"""Declarative conditions over case facts, with three-valued logic.
+
+Guideline data states when a recommendation applies as small YAML trees:
+
+    {fact: sstr, is: positive}
+    {fact: ki67, at_least: 10}
+    {fact: progressed_on, includes_any: [octreotide-lar, lanreotide]}
+    {any: [...]}  {all: [...]}  {not: {...}}  {ref: netter2-first-line}
+
+A fact the case leaves out is unknown (None), and a condition over it is
+unknown rather than false, so the engine can say which fact would settle it.
+Nothing here evaluates code from data.
+"""
+
+from typing import NamedTuple
+
+from . import vocab
+from .errors import did_you_mean
+
+
+class FactDef(NamedTuple):
+    label: str
+    path: str  # where the case states it
+    kind: str  # word | words | number | range | bool
+    choices: object = None  # tuple of words, or the name of a vocabulary bound from data
+
+
+FACTS: dict[str, FactDef] = {
+    "site": FactDef("primary site", "tumor.primary_site", "word", vocab.SITES),
+    "site_group": FactDef("site group", "tumor.primary_site", "word", "site_groups"),
+    "differentiation": FactDef("differentiation", "tumor.differentiation", "word", vocab.DIFFERENTIATION),
+    "histology": FactDef("histology", "tumor.histology", "word", vocab.HISTOLOGY),
+    "grade": FactDef("WHO grade", "tumor.grade", "number"),
+    "ki67": FactDef("Ki-67", "tumor.ki67", "range"),
+    "stage": FactDef("stage", "tumor.stage", "word", vocab.STAGES),
+    "resectable": FactDef("resectable", "tumor.resectable", "bool"),
+    "functional": FactDef("functional status", "tumor.functional", "words", vocab.FUNCTIONAL),
+    "sstr": FactDef("SSTR status", "tumor.sstr", "word", ("positive", "negative")),
+    "sstr_uptake": FactDef("SSTR uptake", "tumor.sstr.uptake", "word", vocab.SSTR_UPTAKE),
+    "metastases": FactDef("metastatic sites", "tumor.metastases", "words", vocab.METASTASES),
+    "bulky": FactDef("bulky disease", "tumor.bulky", "bool"),
+    "symptomatic": FactDef("tumour-related symptoms", "tumor.symptomatic", "bool"),
+    "msi": FactDef("MSI status", "tumor.biomarkers.msi", "word", ("high", "stable")),
+    "tmb": FactDef("TMB (mutations/Mb)", "tumor.biomarkers.tmb", "number"),
+    "tmb_call": FactDef("TMB as reported", "tumor.biomarkers.tmb", "word", ("high", "low", "numeric")),
+    "germline": FactDef("germline syndromes", "tumor.germline", "words", vocab.GERMLINE),
+    "disease_status": FactDef("disease status", "disease.status", "word", vocab.DISEASE_STATUS),
+    "age": FactDef("age", "patient.age", "number"),
+    "sex": FactDef("sex", "patient.sex", "word", vocab.SEX),
+    "ecog": FactDef("ECOG performance status", "patient.ecog", "number"),
+    "crcl": FactDef("creatinine clearance (mL/min)", "patient.creatinine_clearance", "number"),
+    "egfr": FactDef("eGFR (mL/min/1.73m2)", "patient.egfr", "number"),
+    "comorbidities": FactDef("comorbidities", "patient.comorbidities", "words", vocab.COMORBIDITIES),
+    "pregnant": FactDef("pregnant", "patient.pregnant", "bool"),
+    "avoid": FactDef("wishes to avoid", "preferences.avoid", "words", vocab.AVOID),
+    "trial_access": FactDef("clinical-trial access", "preferences.clinical_trial_access", "bool"),
+    "received": FactDef("therapies received", "history", "words", "therapies"),
+    "received_classes": FactDef("therapy classes received", "history", "words", "classes"),
+    "progressed_on": FactDef("progressed on", "history", "words", "therapies"),
+    "progressed_on_classes": FactDef("progressed on classes", "history", "words", "classes"),
+    "ongoing": FactDef("ongoing therapies", "history", "words", "therapies"),
+    "prior_systemic": FactDef("prior systemic antitumour therapy", "history", "bool"),
+    "prior_lines": FactDef("prior systemic antitumour lines", "history", "number"),
+}
+
+OPS = {
+    "word": ("is", "in", "known"),
+    "words": ("includes_any", "includes_all", "known"),
+    "number": ("is", "at_least", "at_most", "above", "below", "known"),
+    "range": ("at_least", "at_most", "above", "below", "known"),
+    "bool": ("is", "known"),
+}
+
+_OP_WORDS = {"at_least": "≥", "at_most": "≤", "above": ">", "below": "<"}
+
+
+class Cond:
+    __slots__ = ()
+    def eval(self, facts: dict):  # -> True | False | None (unknown)
+        raise NotImplementedError
+
+    def leaves(self) -> list:
+        raise NotImplementedError
+
+    def facts(self) -> list:
+        return [leaf.fact for leaf in self.leaves()]
+
+    def describe(self, names: dict) -> str:
+        raise NotImplementedError
+
+
+class Leaf(Cond):
+    __slots__ = ("fact", "op", "value")
+
+    def __init__(self, fact: str, op: str, value):
+        self.fact, self.op, self.value = fact, op, value
+
+    def eval(self, facts):
+        have = facts.get(self.fact)
+        if self.op == "known":
+            return (have is not None) == self.value
+        if have is None:
+            return None
+        op, want = self.op, self.value
+        if op == "is":
+            return have == want
+        if op == "in":
+            return have in want
+        if op == "includes_any":
+            return bool(have & want)
+        if op == "includes_all":
+            return want <= have
+        low, high = (have.low, have.high) if hasattr(have, "low") else (have, have)
+        if op == "at_least":
+            return True if low >= want else False if high < want else None
+        if op == "at_most":
+            return True if high <= want else False if low > want else None
+        if op == "above":
+            return True if low > want else False if high <= want else None
+        if op == "below":
+            return True if high < want else False if low >= want else None
+        raise AssertionError(op)
+
+    def leaves(self):
+        return [self]
+
+    def describe(self, names):
+        label = FACTS[self.fact].label
+        value = self.value
+        show = lambda v: names.get(v, str(v))  # noqa: E731
+        if self.op == "known":
+            return f"{label} is {'stated' if value else 'not stated'}"
+        if self.op == "is":
+            if isinstance(value, bool):
+                return label if value else f"no {label}"
+            return f"{label} is {show(value)}"
+        if self.op == "in":
+            return f"{label} is " + _or(show(v) for v in sorted(value))
+        if self.op == "includes_any":
+            if self.fact in ("progressed_on", "received", "progressed_on_classes", "received_classes", "ongoing"):
+                return f"{label} " + _or(show(v) for v in sorted(value))
+            return f"{label} includes " + _or(show(v) for v in sorted(value))
+        if self.op == "includes_all":
+            return f"{label} includes " + " and ".join(show(v) for v in sorted(value))
+        unit = "%" if self.fact == "ki67" else ""
+        return f"{label} {_OP_WORDS[self.op]} {value:g}{unit}"
+
+
+def _or(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class AllOf(Cond):
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple):
+        self.items = items
+
+    def eval(self, facts):
+        result = True
+        for item in self.items:
+            value = item.eval(facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    def leaves(self):
+        return [leaf for item in self.items for leaf in item.leaves()]
+
+    def describe(self, names):
+        return "; ".join(item.describe(names) for item in self.items)
+
+
+class AnyOf(Cond):
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple):
+        self.items = items
+
+    def eval(self, facts):
+        result = False
+        for item in self.items:
+            value = item.eval(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    def leaves(self):
+        return [leaf for item in self.items for leaf in item.leaves()]
+
+    def describe(self, names):
+        return "either " + ", or ".join(f"({item.describe(names)})" for item in self.items)
+
+
+class Not(Cond):
+    __slots__ = ("item",)
+
+    def __init__(self, item: Cond):
+        self.item = item
+
+    def eval(self, facts):
+        value = self.item.eval(facts)
+        return None if value is None else not value
+
+    def leaves(self):
+        return self.item.leaves()
+
+    def describe(self, names):
+        return f"not ({self.item.describe(names)})"
+
+
+class Ref(Cond):
+    """A named definition from the guideline, kept by name for explanations."""
+
+    __slots__ = ("name", "item", "text")
+
+    def __init__(self, name: str, item: Cond, text: str):
+        self.name, self.item, self.text = name, item, text
+
+    def eval(self, facts):
+        return self.item.eval(facts)
+
+    def leaves(self):
+        return self.item.leaves()
+
+    def describe(self, names):
+        return self.text or self.item.describe(names)
+
+
+class Compiler:
+    """Turns condition data into Cond trees, recording problems with their key path.
+
+    vocabularies: names bound from data ("therapies", "classes", "site_groups")
+    definitions: named conditions (already compiled) that `ref:` may use
+    """
+
+    def __init__(self, vocabularies: dict, definitions: dict | None = None):
+        self.vocabularies = vocabularies
+        self.definitions = definitions if definitions is not None else {}
+
+    def compile(self, data, path: str, problems: list) -> Cond | None:
+        if not isinstance(data, dict):
+            problems.append((path, "a condition must be a mapping such as {fact: sstr, is: positive}"))
+            return None
+        keys = set(data)
+        for combinator, cls in (("all", AllOf), ("any", AnyOf)):
+            if combinator in keys:
+                if keys != {combinator} or not isinstance(data[combinator], list) or not data[combinator]:
+                    problems.append((path, f"'{combinator}' takes a non-empty list of conditions and nothing else"))
+                    return None
+                items = [self.compile(item, f"{path}.{combinator}[{i}]", problems) for i, item in enumerate(data[combinator])]
+                return None if None in items else cls(tuple(items))
+        if "not" in keys:
+            if keys != {"not"}:
+                problems.append((path, "'not' takes one condition and nothing else"))
+                return None
+            item = self.compile(data["not"], f"{path}.not", problems)
+            return None if item is None else Not(item)
+        if "ref" in keys:
+            name = data["ref"]
+            if keys != {"ref"} or name not in self.definitions:
+                problems.append((path, f"unknown definition {name!r}{did_you_mean(str(name), self.definitions)}"))
+                return None
+            return self.definitions[name]
+        return self._leaf(data, path, problems)
+
+    def _leaf(self, data, path, problems):
+        fact = data.get("fact")
+        if fact not in FACTS:
+            problems.append((f"{path}.fact", f"unknown fact {fact!r}{did_you_mean(str(fact), FACTS)}"))
+            return None
+        definition = FACTS[fact]
+        ops = [k for k in data if k != "fact"]
+        allowed = OPS[definition.kind]
+        if len(ops) != 1 or ops[0] not in allowed:
+            problems.append((path, f"fact '{fact}' takes exactly one of: {', '.join(allowed)}"))
+            return None
+        op = ops[0]
+        value = data[op]
+        where = f"{path}.{op}"
+        if op == "known" or definition.kind == "bool":
+            if not isinstance(value, bool):
+                problems.append((where, "expected true or false"))
+                return None
+            return Leaf(fact, op, value)
+        if definition.kind in ("number", "range"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append((where, "expected a number"))
+                return None
+            return Leaf(fact, op, value)
+        choices = definition.choices
+        if isinstance(choices, str):
+            choices = self.vocabularies.get(choices, ())
+        values = value if isinstance(value, list) else [value]
+        if op in ("in", "includes_any", "includes_all") and not isinstance(value, list):
+            problems.append((where, "expected a list"))
+            return None
+        if op == "is" and isinstance(value, list):
+            problems.append((where, "expected one word; use 'in' for a list"))
+            return None
+        bad = [v for v in values if v not in choices]
+        for v in bad:
+            problems.append((where, f"{v!r} is not a value of fact '{fact}'{did_you_mean(str(v), choices)}"))
+        if bad:
+            return None
+        return Leaf(fact, op, frozenset(values) if isinstance(value, list) else value)
