@@ -1,0 +1,90 @@
+"""The result of advising on one case: frozen values that formatters render."""
+
+from datetime import date
+from typing import NamedTuple
+
+DISCLAIMER = (
+    "Decision support for clinicians, not a prescription: check every option against the "
+    "full guideline, the current label and the patient."
+)
+
+
+class Reason(NamedTuple):
+    """Why a therapy is a candidate, is excluded, or ranks where it does."""
+
+    code: str
+    text: str
+    facts: tuple = ()  # case field paths the reason rests on
+    unknown: tuple = ()  # case field paths that were not stated
+    sources: tuple = ()  # citation texts
+    short: str = ""  # the rule's own words, without the case's facts (table headlines)
+    detail: bool = False  # a label limit that holds: shown in JSON, not in the terminal summary
+
+
+class Caution(NamedTuple):
+    code: str
+    severity: str  # warning | info
+    text: str
+    sources: tuple = ()
+
+
+class ToxicityFigure(NamedTuple):
+    event: str
+    percent: float | None  # None: the sources state no figure
+    grades: str
+    population: str
+    sources: tuple
+
+
+class Candidate(NamedTuple):
+    therapy: str
+    name: str
+    rank: int
+    category: str | None
+    preference: str | None
+    intent: str
+    recommendation: str
+    basis: str
+    reasons: tuple
+    cautions: tuple
+    toxicities: tuple
+    citations: tuple
+    evidence: tuple = ()
+
+
+class Excluded(NamedTuple):
+    therapy: str
+    name: str
+    reasons: tuple
+    recommendations: tuple = ()
+
+
+class Notice(NamedTuple):
+    code: str
+    text: str
+    facts: tuple = ()
+    sources: tuple = ()
+
+
+class GuidelineStamp(NamedTuple):
+    id: str
+    version: str
+    effective: date
+    source: str
+    title: str
+    digest: str
+
+
+class Advice(NamedTuple):
+    case_id: str
+    case_source: str
+    as_of: date
+    guideline: GuidelineStamp
+    summary: dict
+    site_group_name: str | None
+    candidates: tuple
+    excluded: tuple
+    warnings: tuple
+    scope: Notice | None  # set when the case is outside the guideline's scope
+    history: tuple = ()  # the case's Lines, for timelines
+    therapy_names: dict = {}  # id -> display name, for timelines
