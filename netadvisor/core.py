@@ -1,0 +1,33 @@
+"""The library entry points the CLI (and other programs) call: plain values in, results out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from .advice import Advice
+from .case import Case, load_case
+from .engine import advise
+from .knowledge import Library, load_library
+
+
+def is_path(guideline: str | None) -> bool:
+    """--guideline takes a shipped id (nccn-net, nccn-net@4.2024) or a file or folder."""
+    return bool(guideline) and (Path(guideline).exists() or "/" in guideline or guideline.endswith((".yaml", ".yml")))
+
+
+def library_for(guideline: str | None) -> Library:
+    return load_library(guideline if is_path(guideline) else None)
+
+
+def advise_case(case: Case, library: Library, guideline: str | None = None) -> Advice:
+    """Advice for a parsed case under the guideline in force on its date (or the one named)."""
+    knowledge = library.pick(None if is_path(guideline) else guideline, case.as_of)
+    return advise(case, knowledge)
+
+
+def advise_file(path: Path, guideline: str | None = None, as_of: date | None = None) -> Advice:
+    """Read a case file and advise on it; raises InputError or GuidelineError (exit 2)."""
+    library = library_for(guideline)
+    case = load_case(path, library.catalogue.therapy_spec(), as_of=as_of)
+    return advise_case(case, library, guideline)

@@ -1,0 +1,42 @@
+"""Markdown for pasting into clinical notes and tumour-board documents."""
+
+from __future__ import annotations
+
+from ..advice import DISCLAIMER, Advice
+from . import words
+
+
+def _cell(lines) -> str:
+    text = "<br>".join(lines) if isinstance(lines, list) else str(lines)
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def render(advice: Advice, show_excluded: bool = True) -> str:
+    out = [f"## netadvisor: {advice.case_id} (as of {advice.as_of})", "", f"**Case:** {words.case_line(advice)}", ""]
+    rows = words.timeline(advice)
+    if rows:
+        out += ["**History:**", ""] + [f"- {when}: {therapy} → {outcome}" for when, therapy, outcome in rows] + [""]
+    if advice.scope:
+        out += [f"> **Out of scope:** {advice.scope.text}", ""]
+    if advice.candidates:
+        out += [
+            "| # | Therapy | Category | Preference | Why | Grade ≥3 toxicities | Cautions for this patient |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for c in advice.candidates:
+            therapy = f"**{c.name}**" + ("" if c.intent == "antitumor" else f" ({c.intent})")
+            cautions = [("⚠ " if x.severity == "warning" else "") + x.text for x in c.cautions] or ["none"]
+            out.append(
+                f"| {c.rank} | {_cell(therapy)} | {words.category(c)} | {words.preference(c)} | "
+                f"{_cell(words.why(c))} | {_cell(words.toxicity_lines(c))} | {_cell(cautions)} |"
+            )
+        out.append("")
+    if advice.excluded:
+        if show_excluded:
+            out += ["**Excluded:**", ""] + [f"- **{e.name}**: " + "; ".join(r.text for r in e.reasons) for e in advice.excluded] + [""]
+        else:
+            out += [words.exclusion_summary(advice), ""]
+    if advice.warnings:
+        out += ["**Warnings:**", ""] + [f"- {w.text}" for w in advice.warnings] + [""]
+    out += [f"*Guideline: {words.stamp(advice)}*", "", f"**{DISCLAIMER}**", ""]
+    return "\n".join(out)

@@ -1,0 +1,120 @@
+"""The terminal view: case panel, a one-line-per-candidate table, then each
+candidate's reasons and cautions in full, the exclusions and the guideline footer.
+
+Long explanations sit in full-width paragraphs under the table rather than in
+narrow wrapped cells: easier to read, and several times faster to render.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..advice import DISCLAIMER, Advice
+from . import words
+
+
+def _para(text: Text, body: str, first: str, width: int, style: str = "", first_style: str = "") -> None:
+    """Append body wrapped to width with a hanging indent under its first-line marker."""
+    indent = " " * len(first)
+    lines = textwrap.wrap(body, width=max(20, width - len(first)), break_on_hyphens=False) or [""]
+    text.append(first, style=first_style or style)
+    text.append(lines[0] + "\n", style=style)
+    for line in lines[1:]:
+        text.append(indent + line + "\n", style=style)
+
+
+def _header(advice: Advice, width: int) -> Panel:
+    inner = width - 4
+    text = Text()
+    _para(text, words.case_line(advice), "Case     ", inner, first_style="bold")
+    rows = words.timeline(advice)
+    if not rows:
+        _para(text, "not stated" if advice.summary.get("prior_lines") is None else "none", "History  ", inner, first_style="bold")
+    for i, (when, therapy, outcome) in enumerate(rows):
+        _para(text, f"{when:<20} {therapy} → {outcome}", "History  " if i == 0 else "         ", inner, first_style="bold")
+    text.rstrip()
+    return Panel(text, title=f"netadvisor · {advice.case_id} · as of {advice.as_of}", title_align="left", box=box.ROUNDED)
+
+
+def _candidates(advice: Advice) -> Table:
+    cohort = advice.summary.get("site_group") == "pancreas" and "pNET" or "epNET"
+    table = Table(box=box.SIMPLE_HEAD, expand=True, title="Candidates", title_justify="left", title_style="bold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Therapy", ratio=2, min_width=16)
+    table.add_column("Cat.", min_width=6, max_width=10)
+    table.add_column("Preference", min_width=9, max_width=10)
+    table.add_column("Why (headline)", ratio=4)
+    table.add_column(f"Grade ≥3 tox. ({cohort})", ratio=3)
+    table.add_column("Cautions", no_wrap=True)
+    for c in advice.candidates:
+        name = c.name if c.intent == "antitumor" else f"{c.name} ({words.INTENT_SHORT[c.intent]})"
+        warnings = sum(1 for x in c.cautions if x.severity == "warning")
+        notes = len(c.cautions) - warnings
+        flags = Text()
+        if warnings:
+            flags.append(f"⚠ {warnings}", style="yellow bold")
+        if notes:
+            flags.append((" " if warnings else "") + f"· {notes}")
+        table.add_row(
+            str(c.rank),
+            Text(name, style="bold"),
+            words.category(c),
+            words.preference(c),
+            words.headline(c),
+            ", ".join(words.toxicity_lines(c, limit=3)),
+            flags or Text("none", style="dim"),
+        )
+    return table
+
+
+def _details(advice: Advice, width: int) -> Text:
+    text = Text()
+    for c in advice.candidates:
+        text.append(f"\n{c.rank}. {c.name}", style="bold")
+        text.append(f"  {c.recommendation}\n", style="dim")
+        _para(text, words.basis(c), "   ", width, style="dim")
+        for reason in words.why(c):
+            _para(text, reason, "   + ", width)
+        for x in c.cautions:
+            warn = x.severity == "warning"
+            _para(text, x.text, "   ⚠ " if warn else "   · ", width, style="yellow" if warn else "")
+    return text
+
+
+def _excluded(advice: Advice, width: int) -> Text:
+    text = Text("\nExcluded\n", style="bold")
+    for e in advice.excluded:
+        _para(text, f"{e.name}: " + "; ".join(r.text for r in e.reasons), "   ✗ ", width)
+    return text
+
+
+def render(advice: Advice, console: Console, show_excluded: bool = False) -> None:
+    width = console.width
+    parts: list = [_header(advice, width)]
+    if advice.scope:
+        parts.append(Panel(Text(advice.scope.text), title="Out of scope", title_align="left", border_style="red"))
+    if advice.candidates:
+        parts += [_candidates(advice), _details(advice, width)]
+    elif not advice.scope:
+        parts.append(Text("No candidate therapies: every option the guideline lists is excluded (below).", style="bold"))
+    tail = Text()
+    if advice.excluded:
+        if advice.scope and not show_excluded:
+            _para(tail, f"All {len(advice.excluded)} options of the site group are excluded as out of scope (--show-excluded lists them).", "", width, style="dim")
+        elif show_excluded or not advice.candidates:
+            parts.append(_excluded(advice, width))
+        else:
+            _para(tail, words.exclusion_summary(advice), "", width, style="dim")
+    for w in advice.warnings:
+        _para(tail, w.text, "! ", width, style="yellow")
+    _para(tail, f"Guideline: {words.stamp(advice)}", "", width, style="dim")
+    _para(tail, DISCLAIMER, "", width, style="bold")
+    tail.rstrip()
+    parts.append(tail)
+    console.print(Group(*parts))

@@ -1,0 +1,112 @@
+"""Plain-text pieces the human-readable formats (table, markdown) share."""
+
+from __future__ import annotations
+
+from ..advice import Advice, Candidate
+from ..knowledge import alias_key
+
+NOT_STATED = "not stated"
+HIDDEN_REASONS = ("recommended", "rank")  # shown in their own columns
+
+
+def case_line(advice: Advice) -> str:
+    """'pancreas (pancreatic NET) · well-differentiated · G2 · Ki-67 4–6% · SSTR positive · metastatic'"""
+    s = advice.summary
+    parts = [f"{s['site']} ({advice.site_group_name})" if advice.site_group_name else s["site"]]
+    if s.get("differentiation"):
+        parts.append(f"{s['differentiation']}-differentiated" if s["differentiation"] == "well" else "poorly differentiated")
+    parts.append(f"G{s['grade']}" if s.get("grade") else "grade not stated")
+    if s.get("ki67"):
+        low, high = s["ki67"]
+        parts.append(f"Ki-67 {low:g}%" if low == high else f"Ki-67 {low:g}–{high:g}%")
+    else:
+        parts.append("Ki-67 not stated")
+    parts.append(f"SSTR {s['sstr']}" if s.get("sstr") else "SSTR not stated")
+    if s.get("stage"):
+        where = f" ({', '.join(s['metastases'])})" if s.get("metastases") else ""
+        parts.append(f"{s['stage']}{where}")
+    functional = s.get("functional")
+    parts.append(", ".join(functional) if functional else "functional status not stated")
+    return " · ".join(parts)
+
+
+def timeline(advice: Advice) -> list:
+    """[(when, therapy, outcome)] for each history line, oldest first."""
+    rows = []
+    for line in advice.history:
+        outcome = line.stopped or "outcome not stated"
+        if line.toxicity:
+            outcome += ": " + ", ".join(t.describe() for t in line.toxicity)
+        if line.setting and line.setting != "standard":
+            outcome += f" [{line.setting}]"
+        name = advice.therapy_names.get(line.therapy, line.therapy)
+        if line.written and line.written != line.therapy and alias_key(line.written) != alias_key(name):
+            name += f" ({line.written})"
+        rows.append((line.when(), name, outcome))
+    return rows
+
+
+def stamp(advice: Advice) -> str:
+    g = advice.guideline
+    return f"{g.source} ({g.id} {g.version}, effective {g.effective}) · data sha256:{g.digest[:12]}"
+
+
+def category(c: Candidate) -> str:
+    return c.category or NOT_STATED
+
+
+def preference(c: Candidate) -> str:
+    return c.preference.replace("-", " ") if c.preference else NOT_STATED
+
+
+INTENT_SHORT = {"antitumor": "antitumour", "symptom-control": "symptoms", "liver-directed": "liver"}
+EVENT_SHORT = {
+    "palmar-plantar-erythrodysesthesia": "PPE",
+    "venous-thromboembolism": "VTE",
+    "myelodysplastic-syndrome": "MDS",
+    "hematologic": "haematological",
+}
+
+
+def basis(c: Candidate) -> str:
+    return next((r.text for r in c.reasons if r.code == "recommended"), "")
+
+
+def why(c: Candidate) -> list:
+    """The case-specific reasons, in full (label limits that hold are left to JSON)."""
+    return [r.text for r in c.reasons if r.code not in HIDDEN_REASONS and not r.detail]
+
+
+def headline(c: Candidate) -> str:
+    """One short reason for the table: a category rule, a symptom-only note, a requirement met, or the basis."""
+    shown = [r for r in c.reasons if r.code not in HIDDEN_REASONS and not r.detail and not r.code.startswith("rank-")]
+    if shown:
+        return shown[0].short or shown[0].text
+    if c.basis != "guideline":
+        return basis(c).split(":")[0].split(" (")[0]
+    return "listed for this site group"
+
+
+def toxicity_lines(c: Candidate, limit: int = 4) -> list:
+    """'hypertension 22%', ...; events the sources name without a figure come last, as one item."""
+    shown, unrated = [], []
+    for figure in c.toxicities:
+        if figure.event == "any":
+            continue
+        event = EVENT_SHORT.get(figure.event, figure.event.replace("-", " "))
+        if figure.percent is None:
+            unrated.append(event)
+        else:
+            grades = "" if figure.grades in ("3-4", "3+") else f" ({figure.grades} grade)"
+            shown.append(f"{event} {figure.percent:g}%{grades}")
+    if len(shown) > limit:
+        shown = shown[:limit] + [f"+{len(shown) - limit} more"]
+    if unrated:
+        shown.append(f"{', '.join(unrated)}: rate {NOT_STATED}")
+    return shown or [NOT_STATED]
+
+
+def exclusion_summary(advice: Advice) -> str:
+    names = ", ".join(e.name for e in advice.excluded)
+    count = len(advice.excluded)
+    return f"{count} excluded: {names} (--show-excluded gives the reasons)"
