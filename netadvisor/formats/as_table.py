@@ -46,7 +46,8 @@ def _candidates(advice: Advice) -> Table:
     cohort = advice.summary.get("site_group") == "pancreas" and "pNET" or "epNET"
     table = Table(box=box.SIMPLE_HEAD, expand=True, title="Candidates", title_justify="left", title_style="bold")
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Therapy", ratio=2, min_width=16)
+    longest_word = max((len(w) for c in advice.candidates for w in c.name.split()), default=10)
+    table.add_column("Therapy", min_width=min(26, longest_word), max_width=26, overflow="fold")
     table.add_column("Cat.", min_width=6, max_width=10)
     table.add_column("Preference", min_width=9, max_width=10)
     table.add_column("Why (headline)", ratio=4)

@@ -1,0 +1,74 @@
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from netadvisor.case import parse_case
+from netadvisor.core import advise_case
+from netadvisor.knowledge import load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+GUIDELINES = ROOT / "guidelines"
+
+# Property tests are derandomized so CI is repeatable; more examples locally with
+# HYPOTHESIS_PROFILE=deep.
+settings.register_profile("default", derandomize=True, max_examples=150, deadline=None)
+settings.register_profile("deep", derandomize=False, max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def library():
+    return load_library()
+
+
+@pytest.fixture(scope="session")
+def therapy_spec(library):
+    return library.catalogue.therapy_spec()
+
+
+def shipped_cases() -> list:
+    return sorted(CASES.glob("*.yaml"))
+
+
+def make_case(library, data: dict, today: date = date(2025, 6, 1)):
+    """A case from a dict, as a file would give it."""
+    return parse_case(data, source="test.yaml", therapy=library.catalogue.therapy_spec(), default_id="test", today=today)
+
+
+def advise_dict(library, data: dict):
+    return advise_case(make_case(library, data), library)
+
+
+def run_cli(*args, cwd=None, input=None):
+    """Run the real entry point (`python -m netadvisor`) and return the completed process."""
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="120")
+    return subprocess.run(
+        [sys.executable, "-m", "netadvisor", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd or ROOT, env=env, input=input, timeout=60,
+    )
+
+
+def candidate(advice, therapy):
+    return next((c for c in advice.candidates if c.therapy == therapy), None)
+
+
+def excluded(advice, therapy):
+    return next((e for e in advice.excluded if e.therapy == therapy), None)
+
+
+BASE_PNET = {
+    "as_of": "2025-06-01",
+    "patient": {"age": 60},
+    "tumor": {
+        "primary_site": "pancreas", "differentiation": "well", "grade": 2, "ki67": 5,
+        "stage": "metastatic", "functional": "nonfunctional", "sstr": "positive", "metastases": ["liver"],
+    },
+    "disease": {"status": "progressing"},
+    "history": [],
+}

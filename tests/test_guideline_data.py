@@ -1,0 +1,121 @@
+"""Guideline data is validated on load; broken data is exit 2 naming file, item and key."""
+
+import shutil
+
+import pytest
+
+from netadvisor.errors import GuidelineError
+from netadvisor.knowledge import load_library
+
+from conftest import GUIDELINES, run_cli
+
+NCCN = "nccn-net-v4.2024.yaml"
+
+
+def test_shipped_data_is_valid_and_cited(library):
+    guideline = library.guidelines[0]
+    assert guideline.id == "nccn-net" and str(guideline.effective) == "2025-01-17"
+    assert {g.id for g in guideline.site_groups} == {"pancreas", "gi-unknown", "lung-thymus"}
+    for rec in guideline.recommendations:
+        assert rec.sources, rec.id
+        assert rec.category in (None, "1", "2A", "2B", "3")
+    for therapy in library.catalogue.therapies.values():
+        for rate in therapy.toxicities:
+            assert rate.sources, (therapy.id, rate.event)
+
+
+def test_catalogue_covers_the_case_format_vocabulary(library):
+    vocabulary = """octreotide-lar lanreotide lu177-dotatate everolimus sunitinib cabozantinib surufatinib
+    capecitabine-temozolomide temozolomide streptozocin-fluorouracil folfox capeox cisplatin-etoposide
+    carboplatin-etoposide pembrolizumab nivolumab-ipilimumab belzutifan telotristat diazoxide interferon-alfa
+    bland-embolization chemoembolization radioembolization-y90 ablation resection external-beam-radiation
+    clinical-trial""".split()
+    assert set(vocabulary) <= set(library.catalogue.therapies)
+
+
+def test_seed_table_4_figures_are_in_the_catalogue(library):
+    cabo = library.catalogue.therapies["cabozantinib"]
+    rates = {(r.cohort, r.event): r.percent for r in cabo.toxicities}
+    assert rates[("pnet", "hypertension")] == 22 and rates[("epnet", "hypertension")] == 21
+    assert rates[("pnet", "venous-thromboembolism")] == 11 and rates[("epnet", "fatigue")] == 13
+
+
+@pytest.fixture
+def broken(tmp_path):
+    """A copy of the shipped data with one text replacement applied to the guideline file."""
+    folder = tmp_path / "data"
+    shutil.copytree(GUIDELINES, folder)
+
+    def apply(old: str, new: str, file: str = NCCN):
+        path = folder / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return folder
+
+    return apply
+
+
+def errors_of(folder):
+    with pytest.raises(GuidelineError) as info:
+        load_library(folder)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize(
+    "old, new, needle",
+    [
+        ("    category: 2A\n    preference: preferred", "    category: 2C\n    preference: preferred",
+         "recommendations[pnet-cabozantinib].category: '2C' is not one of 1, 2A, 2B, 3"),
+        ("    therapy: everolimus\n    site_group: pancreas", "    therapy: everolimuss\n    site_group: pancreas",
+         "recommendations[pnet-everolimus].therapy: 'everolimuss' is not one of"),
+        ("{fact: disease_status, is: progressing}", "{fact: disease_stats, is: progressing}",
+         "unknown fact 'disease_stats' (did you mean 'disease_status'?)"),
+        ("{fact: sstr, is: positive}", "{fact: sstr, is: positve}", "'positve' is not a value of fact 'sstr'"),
+        ("sources: [paulson-2025, nccn-net-4.2024, radiant3-2011]", "sources: [paulson-2025, no-such-source]",
+         "recommendations[pnet-everolimus].sources[1]: 'no-such-source' is not one of"),
+        ("  - id: pnet-sunitinib\n", "  - id: pnet-everolimus\n", "recommendations[pnet-everolimus]: duplicate recommendation id"),
+        ("    basis: guideline\n    category_rules:\n      - code: category-1-progressive",
+         "    basis: guideline\n    colour: red\n    category_rules:\n      - code: category-1-progressive",
+         "recommendations[pnet-everolimus].colour: unknown field"),
+        ("requires: [trial-access]", "requires: [trial-acess]", "'trial-acess' is not one of"),
+    ],
+)
+def test_broken_guideline_names_file_item_and_key(broken, old, new, needle):
+    folder = broken(old, new)
+    messages = errors_of(folder)
+    assert any(needle in m for m in messages), messages
+    assert all(m.startswith(str(folder)) for m in messages)
+
+
+def test_broken_therapy_catalogue(broken):
+    folder = broken("class: vegfr-tki\n    routes: [oral]\n    indication: >-\n      Adult and paediatric",
+                    "class: vegf-tki\n    routes: [oral]\n    indication: >-\n      Adult and paediatric", "therapies.yaml")
+    assert any("therapies[cabozantinib].class: 'vegf-tki' is not one of" in m for m in errors_of(folder))
+
+
+def test_invalid_yaml_in_data(broken):
+    folder = broken("kind: guideline\n", "kind: guideline\n  bad: [\n")
+    assert any("invalid YAML" in m for m in errors_of(folder))
+
+
+def test_cli_reports_broken_guideline_with_exit_2(broken):
+    folder = broken("    category: 2A\n    preference: preferred", "    category: 9\n    preference: preferred")
+    result = run_cli("advise", "cases/seed-patient-1.yaml", "--guideline", folder)
+    assert result.returncode == 2
+    assert "recommendations[pnet-cabozantinib].category" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_single_guideline_file_can_be_selected(tmp_path):
+    path = tmp_path / "my-guideline.yaml"
+    path.write_text((GUIDELINES / NCCN).read_text(encoding="utf-8").replace('version: "4.2024"', 'version: "local-test"'))
+    result = run_cli("advise", "cases/seed-patient-1.yaml", "-f", "json", "--guideline", path)
+    assert result.returncode == 0, result.stderr
+    assert '"version": "local-test"' in result.stdout
+
+
+def test_every_condition_fact_is_documented():
+    from netadvisor.conditions import FACTS
+
+    doc = (GUIDELINES / "README.md").read_text(encoding="utf-8")
+    assert [f for f in FACTS if f"| `{f}` |" not in doc] == []

@@ -1,0 +1,70 @@
+"""Every shipped case: its expectations hold, the partition rule holds, and
+together the cases exercise every recommendation of the guideline."""
+
+import pytest
+
+from netadvisor.case import load_case
+from netadvisor.core import advise_case
+from netadvisor.expectations import check_expectations
+
+from conftest import candidate, excluded, shipped_cases
+
+
+@pytest.fixture(scope="module")
+def advised(library):
+    spec = library.catalogue.therapy_spec()
+    out = {}
+    for path in shipped_cases():
+        case = load_case(path, spec)
+        out[path.stem] = (case, advise_case(case, library))
+    return out
+
+
+def test_there_are_enough_cases():
+    assert len(shipped_cases()) >= 14
+
+
+@pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
+def test_expectations_hold(advised, path):
+    case, advice = advised[path.stem]
+    assert case.expect, f"{path.name} has no expect: block"
+    failures = [o for o in check_expectations(case.expect, advice) if not o.ok]
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
+def test_every_therapy_of_the_site_group_appears_exactly_once(library, advised, path):
+    case, advice = advised[path.stem]
+    guideline = library.guidelines[0]
+    group = guideline.group_of(case.site)
+    known = guideline.therapies_for(group.id) if group else []
+    listed = [c.therapy for c in advice.candidates] + [e.therapy for e in advice.excluded]
+    assert sorted(listed) == sorted(known)
+    assert [c.rank for c in advice.candidates] == list(range(1, len(advice.candidates) + 1))
+    for e in advice.excluded:
+        assert e.reasons, e.therapy
+    for c in advice.candidates:
+        assert c.recommendation and c.citations
+
+
+def test_every_recommendation_is_exercised_by_a_shipped_case(library, advised):
+    chosen = {c.recommendation for _, advice in advised.values() for c in advice.candidates}
+    missing = [r.id for r in library.guidelines[0].recommendations if r.id not in chosen]
+    assert not missing, f"no shipped case makes these recommendations a candidate: {missing}"
+
+
+def test_seed_patient_1(advised):
+    _, advice = advised["seed-patient-1"]
+    cabo = candidate(advice, "cabozantinib")
+    assert cabo.category == "1"
+    assert any("hypertensive crisis" in x.text and x.severity == "warning" for x in cabo.cautions)
+    assert excluded(advice, "everolimus").reasons[0].code == "prior-severe-toxicity"
+    assert "pneumonitis" in excluded(advice, "everolimus").reasons[0].text
+    assert excluded(advice, "pembrolizumab").reasons[0].code == "progressed-on"
+
+
+def test_seed_patient_2(advised):
+    _, advice = advised["seed-patient-2"]
+    assert candidate(advice, "cabozantinib").category == "1"
+    assert "progressed-on" in [r.code for r in excluded(advice, "everolimus").reasons]
+    assert "progressed-on" in [r.code for r in excluded(advice, "lu177-dotatate").reasons]

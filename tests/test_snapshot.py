@@ -1,0 +1,49 @@
+"""The rendered table for seed patient 1 at width 120, colour off, against a stored snapshot.
+
+Set NETADVISOR_UPDATE_SNAPSHOTS=1 to rewrite the snapshot after an intended change,
+then review the diff.
+"""
+
+import io
+import os
+import re
+from pathlib import Path
+
+from rich.console import Console
+
+from netadvisor.case import load_case
+from netadvisor.core import advise_case
+from netadvisor.formats import as_markdown, as_table
+
+from conftest import CASES
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def _stable(text: str) -> str:
+    # The data hash changes with every data edit; the snapshot is about layout and wording.
+    return re.sub(r"sha256:[0-9a-f]{12}", "sha256:<digest>", text)
+
+
+def _check(name: str, text: str):
+    path = SNAPSHOTS / name
+    text = _stable(text)
+    if os.environ.get("NETADVISOR_UPDATE_SNAPSHOTS") or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed; rerun with NETADVISOR_UPDATE_SNAPSHOTS=1 if intended"
+
+
+def _advice(library, stem):
+    return advise_case(load_case(CASES / f"{stem}.yaml", library.catalogue.therapy_spec()), library)
+
+
+def test_table_snapshot(library):
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, color_system=None, force_terminal=False, legacy_windows=False)
+    as_table.render(_advice(library, "seed-patient-1"), console, show_excluded=True)
+    _check("seed-patient-1.table.txt", buffer.getvalue())
+
+
+def test_markdown_snapshot(library):
+    _check("seed-patient-2.md", as_markdown.render(_advice(library, "seed-patient-2")))
