@@ -107,7 +107,7 @@ def console(width: int | None, no_color: bool):
     )
 )
 def advise(
-    case: Annotated[Path, typer.Argument(help="Case file (.yaml, .yml or .json).", show_default=False)],
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="Case file (.yaml, .yml or .json).", show_default=False)],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     as_of: Annotated[
         Optional[str], typer.Option("--as-of", metavar="DATE", help="Decide as of this date (YYYY-MM-DD) instead of the case's as_of.")

@@ -151,47 +151,38 @@ def _or(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-class AllOf(Cond):
+class _Combination(Cond):
+    """all/any with Kleene logic: `decisive` is the value one item can settle the whole with."""
+
     __slots__ = ("items",)
+    decisive = False
 
     def __init__(self, items: tuple):
         self.items = items
 
     def eval(self, facts):
-        result = True
+        result = not self.decisive
         for item in self.items:
             value = item.eval(facts)
-            if value is False:
-                return False
+            if value is self.decisive:
+                return value
             if value is None:
                 result = None
         return result
 
     def leaves(self):
         return [leaf for item in self.items for leaf in item.leaves()]
+
+
+class AllOf(_Combination):
+    decisive = False
 
     def describe(self, names):
         return "; ".join(item.describe(names) for item in self.items)
 
 
-class AnyOf(Cond):
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple):
-        self.items = items
-
-    def eval(self, facts):
-        result = False
-        for item in self.items:
-            value = item.eval(facts)
-            if value is True:
-                return True
-            if value is None:
-                result = None
-        return result
-
-    def leaves(self):
-        return [leaf for item in self.items for leaf in item.leaves()]
+class AnyOf(_Combination):
+    decisive = True
 
     def describe(self, names):
         return "either " + ", or ".join(f"({item.describe(names)})" for item in self.items)

@@ -356,7 +356,7 @@ class Evaluator:
             if value is None:
                 says, _, unknown = self.case_says(rule, only_unknown=True)
                 verdict.reasons.append(
-                    Reason("category-rule-unknown", f"category {rule.category} would apply with {rule.text.replace('category ' + rule.category + ' ', '')} — {says}", (), unknown)
+                    Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
                 )
         for rule in self.guideline.factors:
             if rule.targets(therapy, rec.site_group, rec.intent):

@@ -154,8 +154,9 @@ def format_of(path: Path) -> str:
 
 def load_document(path: Path, max_bytes: int = CASE_MAX_BYTES) -> tuple[object, str]:
     """Read and parse one document; returns (data, text)."""
+    raw = read_bytes(path, max_bytes)  # first: "is a directory" beats "no .yaml suffix"
     fmt = format_of(path)
-    text = decode(read_bytes(path, max_bytes), str(path))
+    text = decode(raw, str(path))
     try:
         return parse_text(text, fmt), text
     except ValueError as exc:
