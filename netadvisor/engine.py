@@ -154,8 +154,13 @@ class Evaluator:
         self.group = group
         self.facts = facts
         self.names = {tid: t.name for tid, t in self.catalogue.therapies.items()}
-        self.names.update({cid: c.name for cid, c in self.catalogue.classes.items()})
-        self.names.update({g.id: g.name for g in self.guideline.site_groups})
+        self.class_names = {cid: c.name for cid, c in self.catalogue.classes.items()}
+        # display names by the vocabulary a fact's values come from (conditions.FACTS)
+        self.vocab_names = {
+            "therapies": self.names,
+            "classes": self.class_names,
+            "site_groups": {g.id: g.name for g in self.guideline.site_groups},
+        }
         self.history = case.history or ()
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
 
@@ -187,10 +192,11 @@ class Evaluator:
             hit = value & leaf.value
             label = FACTS[leaf.fact].label
             if hit:
-                return f"{label}: " + ", ".join(sorted(self.names.get(v, v) for v in hit))
+                names = self.vocab_names.get(FACTS[leaf.fact].choices, {})
+                return f"{label}: " + ", ".join(sorted(names.get(v, v) for v in hit))
         if leaf.fact == "site_group" and value is None:
             return f"primary site: {self.facts['site']}, in no site group"
-        return show_fact(leaf.fact, value, self.names)
+        return show_fact(leaf.fact, value, self.vocab_names.get(FACTS[leaf.fact].choices, {}))
 
     def check(self, rule: Rule, verdict: _Verdict, therapy: Therapy, polarity: bool = True, detail: bool = False):
         """Apply a requirement (polarity True) or an exclusion (False) to a verdict."""
@@ -305,7 +311,7 @@ class Evaluator:
                 own = [r for r in rates if r.event in related]
                 if not (same_class or own):
                     continue
-                link = f", a {self.names[other.cls]} like {therapy.name}" if same_class else ""
+                link = f", a {self.class_names[other.cls]} like {therapy.name}" if same_class else ""
                 text = f"{tox.describe()} on {other.name} ({line.stop_date()}){link}"
                 if own:
                     text += "; " + "; ".join(f"{therapy.name}: {_rate(r)}" for r in own)
