@@ -1,8 +1,4 @@
-"""The command line: parse arguments, call the core, render, choose the exit code.
-
-Heavy modules (the engine, the data loader, rich tables) are imported inside
-commands so that `netadvisor --help` and start-up stay fast.
-"""
+"""The typer app, shared options and the one place errors become exit codes."""
 
 from __future__ import annotations
 
@@ -11,13 +7,12 @@ import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, InputError, UsageError
+from .. import __version__
+from ..errors import EXIT_INPUT, EXIT_INTERNAL, InputError, UsageError
 
 app = typer.Typer(
     name="netadvisor",
@@ -81,10 +76,10 @@ def guarded():
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _date_option(value: str | None):
+def date_option(value: str | None):
     if value is None:
         return None
-    from .dates import parse_full_date
+    from ..dates import parse_full_date
 
     try:
         return parse_full_date(value)
@@ -96,47 +91,6 @@ def console(width: int | None, no_color: bool):
     from rich.console import Console
 
     return Console(width=width, no_color=no_color or bool(os.environ.get("NO_COLOR")), highlight=False, markup=False, emoji=False)
-
-
-@app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  netadvisor advise cases/seed-patient-1.yaml\n\n"
-        "  netadvisor advise cases/seed-patient-2.yaml --format json\n\n"
-        "  netadvisor advise case.yaml --as-of 2024-06-01 --show-excluded"
-    )
-)
-def advise(
-    case: Annotated[Path, typer.Argument(metavar="CASE", help="Case file (.yaml, .yml or .json).", show_default=False)],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    as_of: Annotated[
-        Optional[str], typer.Option("--as-of", metavar="DATE", help="Decide as of this date (YYYY-MM-DD) instead of the case's as_of.")
-    ] = None,
-    guideline: Annotated[
-        Optional[str],
-        typer.Option("--guideline", "-g", metavar="ID|PATH", help="Shipped guideline id (nccn-net, nccn-net@4.2024) or a guideline file or data folder."),
-    ] = None,
-    show_excluded: Annotated[bool, typer.Option("--show-excluded", "-x", help="List every excluded therapy with its reasons.")] = False,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Table width in columns (default: the terminal's).")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
-):
-    """Advise on one case: candidate next-line therapies, exclusions and cautions, with sources."""
-    with guarded():
-        from .core import advise_file
-
-        result = advise_file(case, guideline=guideline, as_of=_date_option(as_of))
-        if format is Format.json:
-            from .formats import as_json
-
-            sys.stdout.write(as_json.render(result) + "\n")
-        elif format is Format.markdown:
-            from .formats import as_markdown
-
-            sys.stdout.write(as_markdown.render(result, show_excluded=True))
-        else:
-            from .formats import as_table
-
-            as_table.render(result, console(width, no_color), show_excluded=show_excluded)
 
 
 def main():
