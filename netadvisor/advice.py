@@ -36,6 +36,27 @@ class ToxicityFigure(NamedTuple):
     sources: tuple
 
 
+class EvidenceFigure(NamedTuple):
+    """One endpoint of one trial analysis, as its source reports it."""
+
+    trial_id: str
+    trial: str
+    analysis: str
+    population: str
+    endpoint: str
+    unit: str
+    treatment: float | None
+    control: float | None
+    hr: float | None
+    hr_ci95: tuple | None
+    p: str | None
+    n: int | None
+    sources: tuple
+    treatment_text: str | None = None
+    control_text: str | None = None
+    comparator: str | None = None
+
+
 class Candidate(NamedTuple):
     therapy: str
     name: str
@@ -88,3 +109,4 @@ class Advice(NamedTuple):
     scope: Notice | None  # set when the case is outside the guideline's scope
     history: tuple = ()  # the case's Lines, for timelines
     therapy_names: dict = {}  # id -> display name, for timelines
+    context: tuple = ()  # Notices that set the case in context (SEER survival)

@@ -19,7 +19,7 @@ lives in the data; this module only applies it.
 
 from __future__ import annotations
 
-from .advice import Advice, Candidate, Caution, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
+from .advice import Advice, Candidate, Caution, EvidenceFigure, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
 from .case import Case, Range
 from .conditions import FACTS
 from .knowledge import Knowledge, Recommendation, Rule, Therapy
@@ -480,6 +480,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 cautions=tuple(_unique(verdict.cautions)),
                 toxicities=tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, ev.cite(r.sources)) for r in rates),
                 citations=ev.cite(rec.sources),
+                evidence=tuple(_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
             )
         )
 
@@ -501,7 +502,41 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         scope=scope,
         history=case.history or (),
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
+        context=tuple(_survival_context(knowledge, ev, case)),
     )
+
+
+def _evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:
+    """The primary endpoint of every analysis whose population covers the case's site."""
+    out = []
+    for trial in knowledge.evidence.for_therapy(therapy, site):
+        e = trial.primary()
+        if e is None:
+            continue
+        out.append(
+            EvidenceFigure(
+                trial.id, trial.trial, trial.analysis, trial.population, e.name, e.unit,
+                e.treatment, e.control, e.hr, e.hr_ci95, e.p, trial.n, ev.cite(trial.sources),
+                e.treatment_text, e.control_text, trial.comparator,
+            )
+        )
+    return out
+
+
+def _survival_context(knowledge: Knowledge, ev: "Evaluator", case: Case) -> list:
+    """SEER 5-year survival for the case's stage and grade, where a table covers its site."""
+    stage, grade = case.tumor.get("stage"), case.tumor.get("grade")
+    out = []
+    for table in knowledge.evidence.survival:
+        if case.site not in table.sites:
+            continue
+        row = table.lookup(stage, grade) or table.lookup(stage, None)
+        if row is None:
+            continue
+        which = f"grade {row[1]}" if row[1] else "all grades (grade not stated)" if grade is None else f"all grades (no row for grade {grade})"
+        text = f"{table.title}: {row[2]:g}% for {stage} disease, {which}"
+        out.append(Notice(table.id, text, ("tumor.stage", "tumor.grade"), ev.cite(table.sources)))
+    return out
 
 
 def _rank_key(verdict: _Verdict, order: tuple) -> tuple:

@@ -258,12 +258,77 @@ class _TherapyName(Str):
         return {"type": "string", "description": self.doc, "examples": sorted(self.catalogue.therapies)}
 
 
+class Endpoint(NamedTuple):
+    name: str  # PFS, OS, TTP, ORR, ...
+    role: str  # primary | secondary | other
+    unit: str  # months | percent
+    treatment: float | None = None
+    treatment_text: str | None = None  # "not reached" where the source gives no number
+    treatment_ci95: tuple | None = None
+    control: float | None = None
+    control_text: str | None = None
+    control_ci95: tuple | None = None
+    hr: float | None = None
+    hr_ci95: tuple | None = None
+    p: str | None = None
+    note: str | None = None
+
+
+class Trial(NamedTuple):
+    """One analysis of one trial: a cohort, a data cut or one source's figures."""
+
+    id: str
+    trial: str
+    analysis: str
+    population: str
+    therapies: tuple
+    sites: frozenset  # primary sites the analysis population covers
+    endpoints: tuple
+    sources: tuple
+    comparator: str | None = None
+    design: str | None = None
+    n: int | None = None
+    arms: tuple = ()  # dicts: label, role, n
+    subgroups: tuple = ()  # dicts: factor, level, events/n per arm, hr, hr_ci95
+    responses: tuple = ()  # dicts: response, n and percent per arm
+    notes: str | None = None
+
+    def primary(self) -> "Endpoint | None":
+        return next((e for e in self.endpoints if e.role == "primary"), None)
+
+
+class SurvivalTable(NamedTuple):
+    id: str
+    title: str
+    measure: str
+    sites: frozenset
+    rows: tuple  # (stage, grade or None, percent)
+    sources: tuple
+    notes: str | None = None
+
+    def lookup(self, stage: str | None, grade: int | None) -> tuple | None:
+        for row in self.rows:
+            if row[0] == stage and row[1] == grade:
+                return row
+        return None
+
+
+class Evidence(NamedTuple):
+    trials: tuple = ()
+    survival: tuple = ()
+
+    def for_therapy(self, therapy: str, site: str | None = None) -> list:
+        """Analyses of a therapy, those covering `site` (if given) first in file order."""
+        return [t for t in self.trials if therapy in t.therapies and (site is None or site in t.sites)]
+
+
 class Knowledge(NamedTuple):
     guideline: Guideline
     catalogue: Catalogue
     sources: dict
     digest: str  # sha256 over the data files used: any edit changes it
     warnings: tuple = ()  # (code, text) about the choice of guideline
+    evidence: Evidence = Evidence()
 
     def cite(self, ids) -> list:
         return [self.sources[i].citation for i in ids]
@@ -506,6 +571,83 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
     )
 
 
+def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
+    number = Num()
+    ci = ListOf(Custom(_number_or_none, {"type": ["number", "null"]}), max_items=2)
+    site_or_set = Str(choices=lambda: list(vocab.SITES) + set_names)
+    endpoint = Record(
+        {
+            "name": Field(Str(), required=True),
+            "role": Field(Str(choices=("primary", "secondary", "other")), required=True),
+            "unit": Field(Str(choices=("months", "percent")), required=True),
+            **{f"{arm}{key}": Field(spec) for arm in ("treatment", "control")
+               for key, spec in (("", number), ("_text", _text), ("_ci95", ci))},
+            "hr": Field(Num(0)),
+            "hr_ci95": Field(ci),
+            "p": Field(Str()),
+            "note": Field(_text),
+        }
+    )
+    count = Num(0, integer=True)
+    trial = Record(
+        {
+            "id": Field(_id, required=True),
+            "trial": Field(Str(), required=True),
+            "analysis": Field(_text, required=True),
+            "population": Field(_text, required=True),
+            "design": Field(_text),
+            "therapies": Field(ListOf(Str(choices=lambda: therapy_ids)), required=True),
+            "comparator": Field(Str()),
+            "sites": Field(ListOf(site_or_set), required=True),
+            "n": Field(count),
+            "arms": Field(ListOf(Record({"label": Field(_text, required=True), "role": Field(Str(choices=("treatment", "control")), required=True), "n": Field(count)}))),
+            "endpoints": Field(ListOf(endpoint), required=True),
+            "subgroups": Field(ListOf(Record({
+                "factor": Field(Str(), required=True), "level": Field(Str(), required=True),
+                "treatment_events": Field(count), "treatment_n": Field(count),
+                "control_events": Field(count), "control_n": Field(count),
+                "hr": Field(Num(0)), "hr_ci95": Field(ci),
+            }))),
+            "responses": Field(ListOf(Record({
+                "response": Field(Str(), required=True),
+                "treatment_n": Field(count), "treatment_percent": Field(Num(0, 100)),
+                "control_n": Field(count), "control_percent": Field(Num(0, 100)),
+            }))),
+            "notes": Field(_text),
+            "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
+        }
+    )
+    survival = Record(
+        {
+            "id": Field(_id, required=True),
+            "title": Field(_text, required=True),
+            "measure": Field(Str(), required=True),
+            "sites": Field(ListOf(site_or_set), required=True),
+            "rows": Field(ListOf(Record({
+                "stage": Field(Str(choices=vocab.STAGES), required=True),
+                "grade": Field(Num(1, 3, integer=True)),
+                "percent": Field(Num(0, 100), required=True),
+            })), required=True),
+            "notes": Field(_text),
+            "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
+        }
+    )
+    return Record(
+        {
+            "kind": Field(Str(choices=("evidence",)), required=True),
+            "site_sets": Field(MapOf(_id, ListOf(Str(choices=vocab.SITES)))),
+            "trials": Field(ListOf(trial), required=True),
+            "survival": Field(ListOf(survival)),
+        }
+    )
+
+
+def _number_or_none(value):
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    raise ValueError(f"expected a number or null, got {value!r}")
+
+
 # The steps candidates are sorted by, in the order the guideline data lists them.
 RANK_KEYS = ("intent", "category", "preference", "factors", "preference-conflicts", "warnings", "listing")
 
@@ -567,7 +709,7 @@ class _Reader:
     """Collects documents by kind and every problem found in them."""
 
     def __init__(self):
-        self.documents: dict = {"sources": [], "therapies": [], "guideline": []}
+        self.documents: dict = {"sources": [], "therapies": [], "guideline": [], "evidence": []}
         self.problems: list = []
         self.hash = sha256()
 
@@ -616,7 +758,7 @@ def read_folder(folder: Path, fallback: Path | None = None) -> _Reader:
     for path in files:
         reader.add_file(path)
     if fallback is not None:
-        for kind in ("sources", "therapies"):
+        for kind in ("sources", "therapies", "evidence"):
             if not reader.documents[kind]:
                 for path in sorted(fallback.glob("*.yaml")):
                     if _kind_of(path) == kind:
@@ -825,6 +967,43 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
     )
 
 
+def build_evidence(reader, file, data, source_ids, catalogue: Catalogue) -> Evidence:
+    set_names = list((data or {}).get("site_sets") or {}) if isinstance(data, dict) and isinstance(data.get("site_sets"), dict) else []
+    checked = reader.check(file, evidence_spec(source_ids, list(catalogue.therapies), set_names), data)
+    if checked is INVALID:
+        return Evidence()
+    sets = checked.get("site_sets", {})
+
+    def sites(items) -> frozenset:
+        return frozenset(s for item in items for s in sets.get(item, [item]))
+
+    trials = []
+    seen: set = set()
+    for item in checked["trials"]:
+        if item["id"] in seen:
+            reader.problems.append(Problem(file, f"trials[{item['id']}]", "duplicate trial id"))
+        seen.add(item["id"])
+        endpoints = tuple(
+            Endpoint(**{k: (tuple(v) if k.endswith("_ci95") else v) for k, v in e.items()}) for e in item["endpoints"]
+        )
+        trials.append(
+            Trial(
+                id=item["id"], trial=item["trial"], analysis=item["analysis"], population=item["population"],
+                therapies=tuple(item["therapies"]), sites=sites(item["sites"]), endpoints=endpoints,
+                sources=tuple(item["sources"]), comparator=item.get("comparator"), design=item.get("design"),
+                n=item.get("n"), arms=tuple(item.get("arms", ())), subgroups=tuple(item.get("subgroups", ())),
+                responses=tuple(item.get("responses", ())), notes=item.get("notes"),
+            )
+        )
+    survival = tuple(
+        SurvivalTable(t["id"], t["title"], t["measure"], sites(t["sites"]),
+                      tuple((r["stage"], r.get("grade"), r["percent"]) for r in t["rows"]),
+                      tuple(t["sources"]), t.get("notes"))
+        for t in checked.get("survival", [])
+    )
+    return Evidence(tuple(trials), survival)
+
+
 class Library(NamedTuple):
     """Every guideline in a data folder, with the shared catalogue and sources."""
 
@@ -833,6 +1012,7 @@ class Library(NamedTuple):
     sources: dict
     digest: str
     folder: Path
+    evidence: Evidence = Evidence()
 
     def pick(self, wanted: str | None, as_of: date) -> Knowledge:
         """The guideline `wanted` (an id, or id@version), or the one in force on as_of."""
@@ -859,7 +1039,7 @@ class Library(NamedTuple):
                     f"(effective {chosen.effective})",
                 )
             )
-        return Knowledge(chosen, self.catalogue, self.sources, self.digest, tuple(warnings))
+        return Knowledge(chosen, self.catalogue, self.sources, self.digest, tuple(warnings), self.evidence)
 
 
 _CACHE: dict = {}
@@ -902,7 +1082,12 @@ def _build(reader: _Reader, folder: Path) -> Library:
     sources = build_sources(reader, sfile, sdata)
     catalogue = build_catalogue(reader, tfile, tdata, list(sources))
     guidelines = []
+    evidence = Evidence()
     if catalogue is not None:
+        for efile, edata in reader.documents["evidence"][:1]:
+            evidence = build_evidence(reader, efile, edata, list(sources), catalogue)
+        if len(reader.documents["evidence"]) > 1:
+            reader.problems.append(Problem(str(folder), "kind", "more than one 'evidence' document"))
         for gfile, gdata in reader.documents["guideline"]:
             guideline = build_guideline(reader, gfile, gdata, list(sources), catalogue)
             if guideline is not None:
@@ -911,7 +1096,7 @@ def _build(reader: _Reader, folder: Path) -> Library:
         reader.problems.append(Problem(str(folder), "", "no guideline document (kind: guideline) found"))
     if reader.problems:
         raise GuidelineError(reader.problems)
-    return Library(guidelines, catalogue, sources, reader.hash.hexdigest(), folder)
+    return Library(guidelines, catalogue, sources, reader.hash.hexdigest(), folder, evidence)
 
 
 def load_knowledge(guideline: str | None, as_of: date) -> Knowledge:

@@ -30,6 +30,7 @@ def advise(
     show_excluded: Annotated[bool, typer.Option("--show-excluded", "-x", help="List every excluded therapy with its reasons.")] = False,
     width: Annotated[Optional[int], typer.Option("--width", min=60, help="Table width in columns (default: the terminal's).")] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    evidence: Annotated[bool, typer.Option("--evidence", "-e", help="Add the evidence chart: primary endpoint on treatment vs control, with HR.")] = False,
 ):
     """Advise on one case: candidate next-line therapies, exclusions and cautions, with sources."""
     with guarded():
@@ -47,4 +48,4 @@ def advise(
         else:
             from ..formats import as_table
 
-            as_table.render(result, console(width, no_color), show_excluded=show_excluded)
+            as_table.render(result, console(width, no_color), show_excluded=show_excluded, evidence=evidence)

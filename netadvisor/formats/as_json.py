@@ -29,6 +29,27 @@ def _notice(n) -> dict:
     return out
 
 
+def _evidence(e) -> dict:
+    return {
+        "trial": e.trial,
+        "analysis": e.analysis,
+        "id": e.trial_id,
+        "endpoint": e.endpoint,
+        "treatment": e.treatment,
+        "control": e.control,
+        "unit": e.unit,
+        "hr": e.hr,
+        "ci95": list(e.hr_ci95) if e.hr_ci95 else None,
+        "p": e.p,
+        "n": e.n,
+        "treatment_text": e.treatment_text,
+        "control_text": e.control_text,
+        "comparator": e.comparator,
+        "population": e.population,
+        "citations": list(e.sources),
+    }
+
+
 def advice_to_dict(advice: Advice) -> dict:
     g = advice.guideline
     return {
@@ -72,7 +93,7 @@ def advice_to_dict(advice: Advice) -> dict:
                     }
                     for t in c.toxicities
                 ],
-                "evidence": [dict(e) for e in c.evidence],
+                "evidence": [_evidence(e) for e in c.evidence],
                 "citations": list(c.citations),
             }
             for c in advice.candidates
@@ -87,6 +108,7 @@ def advice_to_dict(advice: Advice) -> dict:
             for e in advice.excluded
         ],
         "warnings": [_notice(w) for w in advice.warnings],
+        "context": [_notice(n) for n in advice.context],
     }
 
 

@@ -38,6 +38,8 @@ def _header(advice: Advice, width: int) -> Panel:
         _para(text, "not stated" if advice.summary.get("prior_lines") is None else "none", "History  ", inner, first_style="bold")
     for i, (when, therapy, outcome) in enumerate(rows):
         _para(text, f"{when:<20} {therapy} → {outcome}", "History  " if i == 0 else "         ", inner, first_style="bold")
+    for note in advice.context:
+        _para(text, note.text, "Context  ", inner, first_style="bold")
     text.rstrip()
     return Panel(text, title=f"netadvisor · {advice.case_id} · as of {advice.as_of}", title_align="left", box=box.ROUNDED)
 
@@ -95,13 +97,17 @@ def _excluded(advice: Advice, width: int) -> Text:
     return text
 
 
-def render(advice: Advice, console: Console, show_excluded: bool = False) -> None:
+def render(advice: Advice, console: Console, show_excluded: bool = False, evidence: bool = False) -> None:
     width = console.width
     parts: list = [_header(advice, width)]
     if advice.scope:
         parts.append(Panel(Text(advice.scope.text), title="Out of scope", title_align="left", border_style="red"))
     if advice.candidates:
         parts += [_candidates(advice), _details(advice, width)]
+        if evidence:
+            from .chart import evidence_table
+
+            parts.append(evidence_table(advice))
     elif not advice.scope:
         parts.append(Text("No candidate therapies: every option the guideline lists is excluded (below).", style="bold"))
     tail = Text()
