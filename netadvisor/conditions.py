@@ -125,9 +125,11 @@ class Leaf(Cond):
         return [self]
 
     def describe(self, names):
-        label = FACTS[self.fact].label
-        value = self.value
-        show = lambda v: names.get(v, str(v))  # noqa: E731
+        """Plain words; `names` maps a vocabulary ("therapies", ...) to {value: display name}."""
+        definition = FACTS[self.fact]
+        label, value = definition.label, self.value
+        lookup = names.get(definition.choices, {}) if isinstance(definition.choices, str) else {}
+        show = lambda v: lookup.get(v, str(v))  # noqa: E731
         if self.op == "known":
             return f"{label} is {'stated' if value else 'not stated'}"
         if self.op == "is":

@@ -20,6 +20,13 @@ def library_for(guideline: str | None) -> Library:
     return load_library(guideline if is_path(guideline) else None)
 
 
+def pick_latest(library: Library, guideline: str | None = None):
+    """The guideline to describe when there is no case date: the one named, else the newest."""
+    from datetime import date
+
+    return library.pick(None if is_path(guideline) else guideline, date.today()).guideline
+
+
 def advise_case(case: Case, library: Library, guideline: str | None = None) -> Advice:
     """Advice for a parsed case under the guideline in force on its date (or the one named)."""
     knowledge = library.pick(None if is_path(guideline) else guideline, case.as_of)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from .advice import Advice, Candidate, Caution, EvidenceFigure, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
 from .case import Case, Range
 from .conditions import FACTS
-from .knowledge import Knowledge, Recommendation, Rule, Therapy
+from .knowledge import Knowledge, Recommendation, Rule, Therapy, display_names
 
 INTENT_ORDER = ("antitumor", "liver-directed", "symptom-control")
 CATEGORY_ORDER = ("1", "2A", "2B", "3", None)
@@ -153,14 +153,10 @@ class Evaluator:
         self.catalogue = knowledge.catalogue
         self.group = group
         self.facts = facts
-        self.names = {tid: t.name for tid, t in self.catalogue.therapies.items()}
-        self.class_names = {cid: c.name for cid, c in self.catalogue.classes.items()}
         # display names by the vocabulary a fact's values come from (conditions.FACTS)
-        self.vocab_names = {
-            "therapies": self.names,
-            "classes": self.class_names,
-            "site_groups": {g.id: g.name for g in self.guideline.site_groups},
-        }
+        self.vocab_names = display_names(self.catalogue, self.guideline)
+        self.names = self.vocab_names["therapies"]
+        self.class_names = self.vocab_names["classes"]
         self.history = case.history or ()
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
 

@@ -258,6 +258,38 @@ class _TherapyName(Str):
         return {"type": "string", "description": self.doc, "examples": sorted(self.catalogue.therapies)}
 
 
+class Figure(float):
+    """A number as its source prints it: HR 0.40 keeps its trailing zero on screen.
+
+    It is a float everywhere else (comparisons, JSON output). Write a figure as a
+    string in the data ("0.40") where the printed form has trailing zeros.
+    """
+
+    def __new__(cls, value, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return self.text if spec in ("", "g") else float.__format__(self, spec)
+
+
+def _figure(value):
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return Figure(value, str(value))
+    if isinstance(value, str):
+        try:
+            return Figure(float(value), value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"expected a number (or a number in quotes to keep its trailing zeros), got {value!r}")
+
+
 class Endpoint(NamedTuple):
     name: str  # PFS, OS, TTP, ORR, ...
     role: str  # primary | secondary | other
@@ -332,6 +364,15 @@ class Knowledge(NamedTuple):
 
     def cite(self, ids) -> list:
         return [self.sources[i].citation for i in ids]
+
+
+def display_names(catalogue: "Catalogue", guideline: "Guideline | None" = None) -> dict:
+    """{vocabulary: {value: display name}} for the vocabularies facts draw on."""
+    return {
+        "therapies": {tid: t.name for tid, t in catalogue.therapies.items()},
+        "classes": {cid: c.name for cid, c in catalogue.classes.items()},
+        "site_groups": {g.id: g.name for g in guideline.site_groups} if guideline else {},
+    }
 
 
 def alias_key(name: str) -> str:
@@ -572,8 +613,8 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
 
 
 def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
-    number = Num()
-    ci = ListOf(Custom(_number_or_none, {"type": ["number", "null"]}), max_items=2)
+    number = Custom(_figure, {"type": ["number", "string"]})
+    ci = ListOf(Custom(_figure_or_none, {"type": ["number", "string", "null"]}), max_items=2)
     site_or_set = Str(choices=lambda: list(vocab.SITES) + set_names)
     endpoint = Record(
         {
@@ -582,7 +623,7 @@ def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
             "unit": Field(Str(choices=("months", "percent")), required=True),
             **{f"{arm}{key}": Field(spec) for arm in ("treatment", "control")
                for key, spec in (("", number), ("_text", _text), ("_ci95", ci))},
-            "hr": Field(Num(0)),
+            "hr": Field(number),
             "hr_ci95": Field(ci),
             "p": Field(Str()),
             "note": Field(_text),
@@ -606,7 +647,7 @@ def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
                 "factor": Field(Str(), required=True), "level": Field(Str(), required=True),
                 "treatment_events": Field(count), "treatment_n": Field(count),
                 "control_events": Field(count), "control_n": Field(count),
-                "hr": Field(Num(0)), "hr_ci95": Field(ci),
+                "hr": Field(number), "hr_ci95": Field(ci),
             }))),
             "responses": Field(ListOf(Record({
                 "response": Field(Str(), required=True),
@@ -626,7 +667,7 @@ def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
             "rows": Field(ListOf(Record({
                 "stage": Field(Str(choices=vocab.STAGES), required=True),
                 "grade": Field(Num(1, 3, integer=True)),
-                "percent": Field(Num(0, 100), required=True),
+                "percent": Field(number, required=True),
             })), required=True),
             "notes": Field(_text),
             "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
@@ -642,10 +683,8 @@ def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
     )
 
 
-def _number_or_none(value):
-    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-        return value
-    raise ValueError(f"expected a number or null, got {value!r}")
+def _figure_or_none(value):
+    return None if value is None else _figure(value)
 
 
 # The steps candidates are sorted by, in the order the guideline data lists them.

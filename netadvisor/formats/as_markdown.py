@@ -11,8 +11,22 @@ def _cell(lines) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def render(advice: Advice, show_excluded: bool = True) -> str:
+def _evidence(advice: Advice) -> list:
+    from .chart import figure_text, hr_text, rows
+
+    out = ["**Evidence (primary endpoint):**", "", "| Therapy | Trial / analysis | This therapy | Control | HR (95% CI) |", "|---|---|---|---|---|"]
+    for c, e in rows(advice):
+        out.append(
+            f"| {_cell(c.name)} | {_cell(f'{e.trial}: {e.analysis} ({e.endpoint})')} | "
+            f"{figure_text(e.treatment, e.treatment_text, e.unit)} | {figure_text(e.control, e.control_text, e.unit)} | {hr_text(e)} |"
+        )
+    return out + [""]
+
+
+def render(advice: Advice, show_excluded: bool = True, report: bool = False, generated_at: str = "") -> str:
+    """Markdown for notes; `report` adds the evidence table, numbered sources and a generated-at stamp."""
     out = [f"## netadvisor: {advice.case_id} (as of {advice.as_of})", "", f"**Case:** {words.case_line(advice)}", ""]
+    out += [f"**Context:** {note.text}" for note in advice.context] + ([""] if advice.context else [])
     rows = words.timeline(advice)
     if rows:
         out += ["**History:**", ""] + [f"- {when}: {therapy} → {outcome}" for when, therapy, outcome in rows] + [""]
@@ -38,5 +52,12 @@ def render(advice: Advice, show_excluded: bool = True) -> str:
             out += [words.exclusion_summary(advice), ""]
     if advice.warnings:
         out += ["**Warnings:**", ""] + [f"- {w.text}" for w in advice.warnings] + [""]
-    out += [f"*Guideline: {words.stamp(advice)}*", "", f"**{DISCLAIMER}**", ""]
+    if report:
+        if advice.candidates:
+            out += _evidence(advice)
+        out += ["**Sources:**", ""] + [f"{i}. {c}" for i, c in enumerate(words.sources(advice), start=1)] + [""]
+    out += [f"*Guideline: {words.stamp(advice)}*", ""]
+    if generated_at:
+        out += [f"*Generated {generated_at}*", ""]
+    out += [f"**{DISCLAIMER}**", ""]
     return "\n".join(out)

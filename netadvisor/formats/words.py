@@ -110,3 +110,18 @@ def exclusion_summary(advice: Advice) -> str:
     names = ", ".join(e.name for e in advice.excluded)
     count = len(advice.excluded)
     return f"{count} excluded: {names} (--show-excluded gives the reasons)"
+
+
+def sources(advice: Advice) -> list:
+    """Every citation the advice rests on, once each, in order of first use."""
+    seen: dict = {}
+    for note in (*advice.context, *advice.warnings, *((advice.scope,) if advice.scope else ())):
+        seen.update(dict.fromkeys(note.sources))
+    for c in advice.candidates:
+        seen.update(dict.fromkeys(c.citations))
+        for item in (*c.reasons, *c.cautions, *c.toxicities, *c.evidence):
+            seen.update(dict.fromkeys(item.sources))
+    for e in advice.excluded:
+        for r in e.reasons:
+            seen.update(dict.fromkeys(r.sources))
+    return list(seen)

@@ -1,0 +1,140 @@
+"""A self-contained HTML report for a tumour board: case, timeline, candidates,
+exclusions, evidence chart (inline SVG), warnings and numbered sources.
+
+No scripts, fonts or images from the network: one file that opens anywhere.
+"""
+
+from html import escape
+
+from ..advice import DISCLAIMER, Advice
+from . import words
+from .chart import figure_text, hr_text, rows, scales
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1d2329;margin:2em auto;max-width:1100px;padding:0 1.5em}
+h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.15em;border-bottom:2px solid #d8dee4;padding-bottom:.2em;margin-top:1.8em}
+.meta{color:#57606a}.disclaimer{background:#fff8c5;border:1px solid #d4a72c;padding:.6em .9em;border-radius:6px;font-weight:600}
+table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #d8dee4;padding:.35em .5em;vertical-align:top;text-align:left}
+th{background:#f6f8fa}ul{margin:0;padding-left:1.1em}.warn{color:#9a6700}.dim{color:#57606a;font-size:.9em}
+.rank{font-weight:700;text-align:center}.scope{background:#ffebe9;border:1px solid #cf222e;padding:.6em .9em;border-radius:6px}
+sup a{text-decoration:none}ol.sources li{margin-bottom:.3em}svg text{font:12px system-ui,Arial,sans-serif}
+"""
+
+
+class _Refs:
+    """Citations numbered in order of first use."""
+
+    def __init__(self):
+        self.items: list = []
+
+    def mark(self, citations) -> str:
+        marks = []
+        for c in dict.fromkeys(citations):
+            if c not in self.items:
+                self.items.append(c)
+            n = self.items.index(c) + 1
+            marks.append(f'<a href="#src-{n}">{n}</a>')
+        return f"<sup>[{', '.join(marks)}]</sup>" if marks else ""
+
+
+def _ul(items) -> str:
+    items = list(items)
+    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>" if items else '<span class="dim">none</span>'
+
+
+def _chart(advice: Advice, refs: _Refs) -> str:
+    pairs = rows(advice)
+    if not pairs:
+        return '<p class="dim">No trial evidence in netadvisor\'s data for these candidates.</p>'
+    scale = scales(advice)
+    label_w, bar_w, row_h = 330, 420, 46
+    height = row_h * len(pairs) + 30
+    parts = [f'<svg role="img" aria-label="Evidence chart" width="100%" viewBox="0 0 {label_w + bar_w + 260} {height}" xmlns="http://www.w3.org/2000/svg">']
+    parts.append(f'<text x="{label_w}" y="14" fill="#57606a">primary endpoint: this therapy (dark) vs control (light)</text>')
+    for i, (c, e) in enumerate(pairs):
+        y = 26 + i * row_h
+        parts.append(f'<text x="0" y="{y + 14}" font-weight="700">{escape(c.name)}</text>')
+        analysis = e.analysis if len(e.analysis) <= 36 else e.analysis[:35] + "…"
+        parts.append(f'<text x="0" y="{y + 30}" fill="#57606a">{escape(e.trial)}: {escape(analysis)} ({escape(e.endpoint)})</text>')
+        for j, (value, text, colour) in enumerate(((e.treatment, e.treatment_text, "#0969da"), (e.control, e.control_text, "#afb8c1"))):
+            top = y + 4 + j * 18
+            width = (value / scale[e.unit] * bar_w) if value is not None and scale.get(e.unit) else 0
+            parts.append(f'<rect x="{label_w}" y="{top}" width="{width:.1f}" height="14" fill="{colour}"/>')
+            parts.append(f'<text x="{label_w + width + 6:.1f}" y="{top + 12}">{escape(figure_text(value, text, e.unit))}</text>')
+        parts.append(f'<text x="{label_w + bar_w + 70}" y="{y + 20}">{escape(hr_text(e))}</text>')
+    parts.append("</svg>")
+    cited = refs.mark(tuple(s for _, e in pairs for s in e.sources))
+    return "".join(parts) + f'<p class="dim">Figures as their sources report them{cited}.</p>'
+
+
+def render(advice: Advice, generated_at: str) -> str:
+    refs = _Refs()
+    g = advice.guideline
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>netadvisor report: {escape(advice.case_id)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>netadvisor report: {escape(advice.case_id)}</h1>",
+        f'<p class="meta">Decision as of {advice.as_of} · {escape(g.source)} ({escape(g.id)} {escape(g.version)}, '
+        f"effective {g.effective}) · data sha256 {g.digest[:12]} · generated {escape(generated_at)}</p>",
+        f'<p class="disclaimer">{escape(DISCLAIMER)}</p>',
+        "<h2>Case</h2>",
+        f"<p>{escape(words.case_line(advice))}</p>",
+    ]
+    for note in advice.context:
+        out.append(f"<p>{escape(note.text)}{refs.mark(note.sources)}</p>")
+    timeline = words.timeline(advice)
+    out.append("<h2>Treatment history</h2>")
+    if timeline:
+        out.append("<table><tr><th>When</th><th>Therapy</th><th>Outcome</th></tr>")
+        out += [f"<tr><td>{escape(w)}</td><td>{escape(t)}</td><td>{escape(o)}</td></tr>" for w, t, o in timeline]
+        out.append("</table>")
+    else:
+        out.append('<p class="dim">No treatment history stated.</p>')
+    if advice.scope:
+        out.append(f'<p class="scope"><b>Out of scope:</b> {escape(advice.scope.text)}{refs.mark(advice.scope.sources)}</p>')
+    out.append("<h2>Candidates</h2>")
+    if advice.candidates:
+        out.append("<table><tr><th>#</th><th>Therapy</th><th>Category</th><th>Preference</th><th>Why</th>"
+                   "<th>Grade ≥3 toxicities</th><th>Cautions for this patient</th></tr>")
+        for c in advice.candidates:
+            reasons = [escape(words.basis(c)) + refs.mark(c.citations)] + [
+                escape(r.text) + refs.mark(r.sources) for r in c.reasons if r.code not in words.HIDDEN_REASONS and not r.detail
+            ]
+            cautions = [
+                (f'<span class="warn">⚠ {escape(x.text)}</span>' if x.severity == "warning" else escape(x.text)) + refs.mark(x.sources)
+                for x in c.cautions
+            ]
+            toxicities = [
+                escape(line) for line in words.toxicity_lines(c, limit=6)
+            ] + ([refs.mark(tuple(s for t in c.toxicities for s in t.sources))] if c.toxicities else [])
+            out.append(
+                f'<tr><td class="rank">{c.rank}</td><td><b>{escape(c.name)}</b><br><span class="dim">{escape(c.recommendation)} · {escape(c.intent)}</span></td>'
+                f"<td>{escape(words.category(c))}</td><td>{escape(words.preference(c))}</td>"
+                f"<td>{_ul(reasons)}</td><td>{_ul(toxicities)}</td><td>{_ul(cautions)}</td></tr>"
+            )
+        out.append("</table>")
+    else:
+        out.append('<p class="dim">No candidate therapies.</p>')
+    out.append("<h2>Evidence</h2>")
+    out.append(_chart(advice, refs))
+    out.append("<h2>Excluded</h2>")
+    if advice.excluded:
+        out.append("<table><tr><th>Therapy</th><th>Why not</th></tr>")
+        for e in advice.excluded:
+            reasons = [escape(r.text) + refs.mark(r.sources) for r in e.reasons]
+            out.append(f"<tr><td><b>{escape(e.name)}</b></td><td>{_ul(reasons)}</td></tr>")
+        out.append("</table>")
+    else:
+        out.append('<p class="dim">None.</p>')
+    if advice.warnings:
+        out.append("<h2>Warnings</h2>")
+        out.append(_ul(escape(w.text) + refs.mark(w.sources) for w in advice.warnings))
+    out.append("<h2>Sources</h2><ol class=\"sources\">")
+    out += [f'<li id="src-{i}">{escape(c)}</li>' for i, c in enumerate(refs.items, start=1)]
+    out.append("</ol>")
+    out.append(f'<p class="disclaimer">{escape(DISCLAIMER)}</p>')
+    out.append(f'<p class="meta">netadvisor · {escape(g.source)} · generated {escape(generated_at)}</p>')
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
