@@ -328,6 +328,19 @@ class Evaluator:
                     Caution("patient-preference", "info", f"the patient wishes to avoid {word}", self.cite(["paulson-2025"]))
                 )
 
+    def label_date(self, therapy: Therapy, verdict: _Verdict):
+        """Was the use labelled on the case's date? Only approvals that cover the case count."""
+        relevant = [a for a in therapy.approvals if a.covers is None or a.covers.eval(self.facts) is not False]
+        as_of = self.case.as_of
+        if not relevant or any(a.date.last_day() <= as_of for a in relevant):
+            return
+        sources = self.cite(s for a in relevant for s in a.sources)
+        which = "; ".join(f"{a.indication} ({a.date})" for a in relevant)
+        if any(a.date.first_day() <= as_of for a in relevant):
+            verdict.cautions.append(Caution("label-date-uncertain", "info", f"FDA approval known only to {which}: whether it was labelled on {as_of} cannot be told", sources))
+        else:
+            verdict.cautions.append(Caution("off-label-at-date", "warning", f"off-label on {as_of}: FDA approval came later — {which}", sources))
+
     # a recommendation
 
     def evaluate(self, rec: Recommendation, therapy: Therapy) -> _Verdict:
@@ -348,6 +361,7 @@ class Evaluator:
             if rule.targets(therapy, rec.site_group, rec.intent):
                 self.caution_rule(rule, verdict)
         self.preference_conflicts(therapy, verdict)
+        self.label_date(therapy, verdict)
         for rule in rec.category_rules:
             value = rule.cond.eval(self.facts) if rule.cond else True
             if value is True:

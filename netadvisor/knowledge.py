@@ -100,6 +100,7 @@ class Approval(NamedTuple):
     indication: str
     date: PartialDate
     sources: tuple
+    covers: Cond | None = None  # which cases the approval labels; None: every NET case
 
 
 class TherapyClass(NamedTuple):
@@ -269,6 +270,9 @@ class Figure(float):
         number = super().__new__(cls, value)
         number.text = text
         return number
+
+    def __reduce__(self):  # picklable, for batch worker processes
+        return (Figure, (float(self), self.text))
 
     def __str__(self) -> str:
         return self.text
@@ -462,6 +466,7 @@ def therapies_spec(source_ids, class_ids, therapy_ids) -> Record:
                         {
                             "indication": Field(_text, required=True),
                             "date": Field(Custom(_partial, {"type": "string"}), required=True),
+                            "covers": Field(Raw()),
                             "sources": _sources_field(source_ids),
                         }
                     )
@@ -862,6 +867,15 @@ def _rules(items, compiler, file, where, problems, shared=None, **defaults) -> t
     return tuple(out)
 
 
+def _condition(compiler, data, file, where, problems):
+    if data is None:
+        return None
+    raw: list = []
+    cond = compiler.compile(data, where, raw)
+    problems.extend(Problem(file, p, m) for p, m in raw)
+    return cond
+
+
 def build_catalogue(reader, file, data, source_ids) -> Catalogue | None:
     class_ids: list = []
     therapy_ids: list = []
@@ -894,7 +908,11 @@ def build_catalogue(reader, file, data, source_ids) -> Catalogue | None:
             aliases=tuple(item.get("aliases", ())),
             indication=item.get("indication"),
             indication_sources=tuple(item.get("indication_sources", ())),
-            approvals=tuple(Approval(a["indication"], a["date"], tuple(a.get("sources", ()))) for a in item.get("approvals", [])),
+            approvals=tuple(
+                Approval(a["indication"], a["date"], tuple(a.get("sources", ())),
+                         _condition(compiler, a.get("covers"), file, f"{where}.approvals[{i}].covers", problems))
+                for i, a in enumerate(item.get("approvals", []))
+            ),
             limits=_rules(item.get("limits"), compiler, file, f"{where}.limits", problems),
             cautions=_rules(item.get("cautions"), compiler, file, f"{where}.cautions", problems),
             toxicities=tuple(

@@ -87,10 +87,11 @@ def date_option(value: str | None):
         raise UsageError(f"--as-of: {exc}") from None
 
 
-def console(width: int | None, no_color: bool):
+def console(width: int | None, no_color: bool, stderr: bool = False):
     from rich.console import Console
 
-    return Console(width=width, no_color=no_color or bool(os.environ.get("NO_COLOR")), highlight=False, markup=False, emoji=False)
+    return Console(width=width, no_color=no_color or bool(os.environ.get("NO_COLOR")), highlight=False,
+                   markup=False, emoji=False, stderr=stderr)
 
 
 def main():

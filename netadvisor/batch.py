@@ -1,0 +1,171 @@
+"""Many cases at once: find the inputs, advise on each in worker processes, and
+hand back one record per input, in input order, streaming.
+
+An input that cannot be read becomes an error record naming file (and line,
+for JSON Lines), field path and message; it never stops the run and never
+disappears. `batch`, `check`, `diff` and `audit` share this machinery.
+"""
+
+import gc
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+from .errors import InputError, Problem
+from .loading import CASE_MAX_BYTES, SUFFIXES, decode
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+class Input(NamedTuple):
+    """One case to read: a file, or one line of a JSON Lines file (then `text` holds it)."""
+
+    source: str
+    line: int | None = None
+    text: str | None = None
+    problem: Problem | None = None  # already known to be unreadable (missing file, bad line)
+
+    @property
+    def label(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+
+def discover(paths: Iterable) -> Iterator[Input]:
+    """Every input under the given paths, in a stable order.
+
+    Folders are searched recursively for case files in sorted order; symbolic
+    links to folders are not followed, so a link loop cannot trap the walk.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
+            yield from _lines(path)
+        else:
+            yield Input(str(path))  # reading reports a missing, odd or unreadable file
+
+
+def _walk(folder: Path) -> Iterator[Input]:
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
+        dirs.sort()
+        for name in sorted(files):
+            if Path(name).suffix.lower() in SUFFIXES and not name.startswith("."):
+                yield Input(os.path.join(root, name))
+
+
+def _lines(path: Path) -> Iterator[Input]:
+    """One Input per non-blank line; a line too long or not UTF-8 is an error input."""
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        yield Input(str(path), problem=Problem(str(path), "", f"cannot read: {exc.strerror or exc}"))
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            if len(raw) > CASE_MAX_BYTES:
+                yield Input(str(path), number, problem=Problem(f"{path}:{number}", "", f"line is {len(raw):,} bytes; the limit is {CASE_MAX_BYTES:,}"))
+                continue
+            try:
+                yield Input(str(path), number, decode(raw, f"{path}:{number}"))
+            except InputError as exc:
+                yield Input(str(path), number, problem=exc.problems[0])
+
+
+# -- running -------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _setup(guideline: str | None, as_of: date | None, task: Callable):
+    """Per process: load the data once and keep the garbage collector on (runs are long)."""
+    from .core import library_for
+
+    gc.enable()
+    gc.set_threshold(20_000, 20, 20)
+    _WORKER.update(library=library_for(guideline), guideline=guideline, as_of=as_of, task=task)
+
+
+def read_case(item: Input, library, as_of: date | None = None):
+    """The Case of an input; raises InputError."""
+    from .case import load_case, parse_case
+    from .loading import parse_text
+
+    if item.problem is not None:
+        raise InputError([item.problem])
+    spec = library.catalogue.therapy_spec()
+    if item.text is None:
+        return load_case(Path(item.source), spec, as_of=as_of)
+    label = item.label
+    try:
+        data = parse_text(item.text, "json")
+    except ValueError as exc:
+        raise InputError([Problem(label, "", str(exc))]) from None
+    default_id = f"{Path(item.source).stem}-{item.line}"
+    return parse_case(data, source=label, therapy=spec, default_id=default_id, as_of=as_of)
+
+
+def _run_one(item: Input):
+    try:
+        return _WORKER["task"](item, _WORKER)
+    except InputError as exc:
+        return error_record(item, exc.problems)
+    except Exception as exc:  # a bug must not lose the case or stop the run
+        return error_record(item, [Problem(item.label, "", f"internal error: {type(exc).__name__}: {exc}")], internal=True)
+
+
+def error_record(item: Input, problems: list, internal: bool = False) -> dict:
+    return {
+        "format": "netadvisor-error/1",
+        "source": {"file": item.source, "line": item.line},
+        "internal": internal,
+        "problems": [p.to_dict() for p in problems],
+    }
+
+
+def run(items: Iterable[Input], task: Callable, *, jobs: int = 1, guideline: str | None = None,
+        as_of: date | None = None, chunksize: int = 32) -> Iterator:
+    """task(item, worker_state) for every input, results in input order, streamed.
+
+    With jobs > 1 the work is spread over that many processes; results still
+    come back in input order so output files are reproducible.
+    """
+    if jobs <= 1:
+        _setup(guideline, as_of, task)
+        for item in items:
+            yield _run_one(item)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(jobs, initializer=_setup, initargs=(guideline, as_of, task)) as pool:
+        yield from pool.imap(_run_one, items, chunksize=chunksize)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# -- the batch task: advice per case -------------------------------------------------------
+
+
+def advise_task(item: Input, state: dict) -> dict:
+    """Advice for one input as the JSON object of the advice contract, plus where it came from."""
+    from .core import advise_case
+    from .formats.as_json import advice_to_dict
+
+    case = read_case(item, state["library"], state["as_of"])
+    record = advice_to_dict(advise_case(case, state["library"], state["guideline"]))
+    record["source"] = {"file": item.source, "line": item.line}
+    return record
+
+
+def dumps(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

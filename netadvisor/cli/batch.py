@@ -1,0 +1,110 @@
+"""`netadvisor batch PATH...`: advise on a cohort, streaming, in parallel."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ._app import app, console, date_option, guarded
+
+OUTPUTS = (".jsonl", ".csv")
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  netadvisor batch cases/\n\n"
+        "  netadvisor batch cases/ registry.jsonl --out advice.jsonl --jobs 2\n\n"
+        "  netadvisor batch cases/ --out advice.csv --quiet"
+    )
+)
+def batch(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders (searched recursively) or JSON Lines files.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge every case as of this date.")] = None,
+    guideline: Annotated[Optional[str], typer.Option("--guideline", "-g", metavar="ID|PATH", help="Pin a guideline id or a file or folder.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Summary width in columns.")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+):
+    """Advise on many cases: every input is reported once, a broken case as an error record.
+
+    Exit 1 if any case could not be read, 0 otherwise.
+    """
+    with guarded():
+        from .. import batch as runner
+        from ..core import library_for
+        from ..formats.batch_out import CsvWriter, JsonlWriter, Summary
+
+        if out is not None and out.suffix.lower() not in OUTPUTS:
+            raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
+        library_for(guideline)  # invalid guideline data stops here, before any work (exit 2)
+        writer = (CsvWriter() if out.suffix.lower() == ".csv" else JsonlWriter()) if out else None
+        summary = Summary()
+        records = runner.run(runner.discover(paths), runner.advise_task, jobs=jobs or runner.default_jobs(),
+                             guideline=guideline, as_of=date_option(as_of))
+        show_progress = not quiet and sys.stderr.isatty()
+        code = write_stream(records, out, writer, summary, show_progress)
+        summary_console = console(width, no_color, stderr=out is not None)  # data to stdout, talk to stderr
+        for part in summary.renderables():
+            summary_console.print(part)
+        if out is not None:
+            typer.echo(f"wrote {out}", err=True)
+        raise typer.Exit(code)
+
+
+def write_stream(records, out: Path | None, writer, summary, show_progress: bool) -> int:
+    """Consume the records: feed the summary and write the output file atomically.
+
+    The file is written under a temporary name and renamed at the end, so an
+    interrupted run (Ctrl-C: exit 130) leaves no half-written file at `out`.
+    """
+    import os
+    import secrets
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp") if out else None
+    handle = open(tmp, "x", encoding="utf-8", newline="") if tmp else None
+    progress = _progress() if show_progress else None
+    try:
+        if handle and writer.header:
+            handle.write(writer.header)
+        for record in records:
+            summary.add(record)
+            if handle:
+                handle.write(writer.line(record))
+            if progress:
+                progress.advance()
+        if handle:
+            handle.close()
+            os.replace(tmp, out)
+    except BaseException:
+        if handle:
+            handle.close()
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if progress:
+            progress.stop()
+    return EXIT_FINDINGS if summary.errors else EXIT_OK
+
+
+class _progress:
+    """A spinner with a count on stderr (the number of inputs is not known in advance)."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.completed} cases"), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("batch", total=None)
+        self.bar.start()
+
+    def advance(self):
+        self.bar.advance(self.task)
+
+    def stop(self):
+        self.bar.stop()

@@ -1,0 +1,80 @@
+"""`netadvisor check PATH...`: hold every case with an `expect:` block to it."""
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+from ._app import app, console, guarded
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+def check_task(item, state) -> dict:
+    """The outcome of each expectation of one case, with the line of the expect: block."""
+    from ..batch import read_case
+    from ..core import advise_case
+    from ..expectations import check_expectations
+
+    case = read_case(item, state["library"], state["as_of"])
+    advice = advise_case(case, state["library"], state["guideline"])
+    outcomes = [o._asdict() for o in check_expectations(case.expect, advice)]
+    if outcomes and item.text is None and any(not o["ok"] for o in outcomes):
+        lines = _expect_lines(Path(item.source))
+        for o in outcomes:
+            o["line"] = lines.get(o["kind"])
+    return {"source": {"file": item.source, "line": item.line}, "case_id": case.id, "outcomes": outcomes}
+
+
+def _expect_lines(path: Path) -> dict:
+    """Line of each key of the expect: block, so annotations point at it."""
+    from ..loading import format_of, line_of
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        return {key: line_of(text, format_of(path), ["expect", key]) for key in ("include", "exclude", "top", "category")}
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  netadvisor check cases/\n\n"
+        "  netadvisor check cases/ --format junit > check.xml\n\n"
+        "  netadvisor check cases/ --format github"
+    )
+)
+def check(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, junit (XML) or github (workflow annotations).")] = CheckFormat.text,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: 1).")] = 1,
+    guideline: Annotated[Optional[str], typer.Option("--guideline", "-g", metavar="ID|PATH", help="Pin a guideline id or a file or folder.")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+):
+    """Check every case's expect: block (include, exclude, top, category) against its advice.
+
+    Exit 0 if every expectation holds, 1 if any failed, 2 if an input could not be read.
+    """
+    with guarded():
+        from .. import batch as runner
+        from ..core import library_for
+        from ..formats import check_out
+
+        library_for(guideline)
+        records = list(runner.run(runner.discover(paths), check_task, jobs=jobs, guideline=guideline))
+        if format is CheckFormat.text:
+            check_out.text(records, console(None, no_color))
+        else:
+            render = {"json": check_out.as_json, "junit": check_out.junit, "github": check_out.github}[format.value]
+            sys.stdout.write(render(records))
+        totals = check_out.totals(records)
+        raise typer.Exit(EXIT_INPUT if totals["unreadable"] else EXIT_FINDINGS if totals["failed"] else EXIT_OK)

@@ -1,0 +1,102 @@
+"""Outputs of `netadvisor check`: text, JSON, JUnit XML and GitHub annotations."""
+
+import json
+from xml.sax.saxutils import quoteattr
+
+from .batch_out import error_text, is_error
+
+
+def _name(o: dict) -> str:
+    return f"{o['kind']} {o['therapy']}"
+
+
+def _message(o: dict) -> str:
+    return f"expected {o['therapy']} {o['expected']}; found: {o['found']}"
+
+
+def totals(records: list) -> dict:
+    outcomes = [o for r in records if not is_error(r) for o in r["outcomes"]]
+    return {
+        "cases": len(records),
+        "unreadable": sum(1 for r in records if is_error(r)),
+        "without_expectations": sum(1 for r in records if not is_error(r) and not r["outcomes"]),
+        "expectations": len(outcomes),
+        "failed": sum(1 for o in outcomes if not o["ok"]),
+    }
+
+
+def text(records: list, out) -> None:
+    for r in records:
+        if is_error(r):
+            out.print(f"ERROR {r['source']['file']}: {error_text(r)}", style="bold red")
+            continue
+        failed = [o for o in r["outcomes"] if not o["ok"]]
+        if not r["outcomes"]:
+            out.print(f"skip  {r['case_id']} ({r['source']['file']}): no expect: block", style="dim")
+            continue
+        mark, style = ("FAIL", "bold red") if failed else ("ok  ", "green")
+        out.print(f"{mark}  {r['case_id']} ({len(r['outcomes']) - len(failed)}/{len(r['outcomes'])})", style=style)
+        for o in failed:
+            out.print(f"      ✗ {_message(o)}")
+    t = totals(records)
+    out.print(
+        f"{t['cases']} cases, {t['expectations']} expectations: {t['failed']} failed, "
+        f"{t['unreadable']} unreadable, {t['without_expectations']} without expectations",
+        style="bold",
+    )
+
+
+def as_json(records: list) -> str:
+    return json.dumps({"format": "netadvisor-check/1", "totals": totals(records), "cases": records}, ensure_ascii=False, indent=2)
+
+
+def junit(records: list) -> str:
+    """JUnit XML: one testsuite, one testcase per expectation (a case without any is skipped)."""
+    t = totals(records)
+    cases = []
+    for r in records:
+        file = r["source"]["file"]
+        if is_error(r):
+            cases.append(
+                f'  <testcase classname={quoteattr(file)} name="read case" file={quoteattr(file)}>'
+                f"<error message={quoteattr(error_text(r))}/></testcase>"
+            )
+            continue
+        if not r["outcomes"]:
+            cases.append(f'  <testcase classname={quoteattr(r["case_id"])} name="expect" file={quoteattr(file)}><skipped message="no expect: block"/></testcase>')
+        for o in r["outcomes"]:
+            body = "" if o["ok"] else f"<failure message={quoteattr(_message(o))}/>"
+            cases.append(f'  <testcase classname={quoteattr(r["case_id"])} name={quoteattr(_name(o))} file={quoteattr(file)}>{body}</testcase>')
+    tests = t["expectations"] + t["unreadable"] + t["without_expectations"]
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites><testsuite name="netadvisor check" tests="{tests}" failures="{t["failed"]}" '
+        f'errors="{t["unreadable"]}" skipped="{t["without_expectations"]}">\n' + "\n".join(cases) + "\n</testsuite></testsuites>\n"
+    )
+
+
+def _escape(value: str) -> str:
+    """GitHub workflow-command escaping for messages and properties."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+
+
+def github(records: list) -> str:
+    lines = []
+    for r in records:
+        file = r["source"]["file"]
+        if is_error(r):
+            for p in r["problems"]:
+                where = f"file={_escape(file)}" + (f",line={p['line']}" if p.get("line") else "")
+                lines.append(f"::error {where},title=netadvisor: unreadable case::{_escape_message(p['path'] + ': ' if p['path'] else '')}{_escape_message(p['message'])}")
+            continue
+        for o in r["outcomes"]:
+            if not o["ok"]:
+                where = f"file={_escape(file)}" + (f",line={o['line']}" if o.get("line") else "")
+                lines.append(f"::error {where},title=netadvisor check {_escape(_name(o))}::{_escape_message(_message(o))}")
+    t = totals(records)
+    lines.append(f"netadvisor check: {t['expectations']} expectations, {t['failed']} failed, {t['unreadable']} unreadable")
+    return "\n".join(lines) + "\n"
+
+
+def _escape_message(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
