@@ -32,6 +32,10 @@ def therapy_spec(library):
     return library.catalogue.therapy_spec()
 
 
+def guideline(library, gid: str = "nccn-net"):
+    return next(g for g in library.guidelines if g.id == gid)
+
+
 def shipped_cases() -> list:
     return sorted(CASES.glob("*.yaml"))
 

@@ -7,13 +7,13 @@ import pytest
 from netadvisor.errors import GuidelineError
 from netadvisor.knowledge import load_library
 
-from conftest import GUIDELINES, run_cli
+from conftest import GUIDELINES, guideline as by_id, run_cli
 
 NCCN = "nccn-net-v4.2024.yaml"
 
 
 def test_shipped_data_is_valid_and_cited(library):
-    guideline = library.guidelines[0]
+    guideline = by_id(library)
     assert guideline.id == "nccn-net" and str(guideline.effective) == "2025-01-17"
     assert {g.id for g in guideline.site_groups} == {"pancreas", "gi-unknown", "lung-thymus"}
     for rec in guideline.recommendations:

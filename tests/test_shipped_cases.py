@@ -7,7 +7,7 @@ from netadvisor.case import load_case
 from netadvisor.core import advise_case
 from netadvisor.expectations import check_expectations
 
-from conftest import candidate, excluded, shipped_cases
+from conftest import candidate, excluded, guideline, shipped_cases
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +18,12 @@ def advised(library):
         case = load_case(path, spec)
         out[path.stem] = (case, advise_case(case, library))
     return out
+
+
+@pytest.fixture(scope="module")
+def advised_asco(library):
+    spec = library.catalogue.therapy_spec()
+    return {path.stem: advise_case(load_case(path, spec), library, "asco-2023") for path in shipped_cases()}
 
 
 def test_there_are_enough_cases():
@@ -35,9 +41,8 @@ def test_expectations_hold(advised, path):
 @pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
 def test_every_therapy_of_the_site_group_appears_exactly_once(library, advised, path):
     case, advice = advised[path.stem]
-    guideline = library.guidelines[0]
-    group = guideline.group_of(case.site)
-    known = guideline.therapies_for(group.id) if group else []
+    group = guideline(library).group_of(case.site)
+    known = guideline(library).therapies_for(group.id) if group else []
     listed = [c.therapy for c in advice.candidates] + [e.therapy for e in advice.excluded]
     assert sorted(listed) == sorted(known)
     assert [c.rank for c in advice.candidates] == list(range(1, len(advice.candidates) + 1))
@@ -47,10 +52,11 @@ def test_every_therapy_of_the_site_group_appears_exactly_once(library, advised, 
         assert c.recommendation and c.citations
 
 
-def test_every_recommendation_is_exercised_by_a_shipped_case(library, advised):
-    chosen = {c.recommendation for _, advice in advised.values() for c in advice.candidates}
-    missing = [r.id for r in library.guidelines[0].recommendations if r.id not in chosen]
-    assert not missing, f"no shipped case makes these recommendations a candidate: {missing}"
+def test_every_recommendation_is_exercised_by_a_shipped_case(library, advised, advised_asco):
+    for gid, results in (("nccn-net", [a for _, a in advised.values()]), ("asco-2023", list(advised_asco.values()))):
+        chosen = {c.recommendation for advice in results for c in advice.candidates}
+        missing = [r.id for r in guideline(library, gid).recommendations if r.id not in chosen]
+        assert not missing, f"{gid}: no shipped case makes these recommendations a candidate: {missing}"
 
 
 def test_seed_patient_1(advised):
