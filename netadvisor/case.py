@@ -122,6 +122,7 @@ class Case(NamedTuple):
     data: dict  # the validated, normalized case (canonical words and therapy ids)
     history: tuple | None  # of Line; None when the case does not state a history
     expect: dict | None = None
+    warnings: tuple = ()  # (code, text) pairs about how the case was read
 
     @property
     def tumor(self) -> dict:
@@ -289,8 +290,14 @@ def case_spec(therapy: Str) -> Record:
     )
 
 
-def _cross_checks(data: dict, as_of: date) -> list:
-    """Contradictions no single field shows."""
+def _cross_checks(data: dict, as_of: date, as_of_overridden: bool = False) -> tuple[list, list]:
+    """Contradictions no single field shows: (problems, warnings).
+
+    History dated after the case's own as_of is an error; after an --as-of given
+    on the command line it is allowed with a warning (diff and what-if runs judge
+    the case as written by the rules of another date).
+    """
+    warnings = []
     problems = []
     functional = data.get("tumor", {}).get("functional", [])
     if "nonfunctional" in functional and len(functional) > 1:
@@ -303,10 +310,16 @@ def _cross_checks(data: dict, as_of: date) -> list:
         for key in ("start", "end"):
             when = line.get(key)
             if when and when.first_day() > as_of:
-                problems.append((f"{path}.{key}", f"{when} is after the case date as_of {as_of}"))
+                if as_of_overridden:
+                    warnings.append(f"{path}.{key} {when}")
+                else:
+                    problems.append((f"{path}.{key}", f"{when} is after the case date as_of {as_of}"))
         if line.get("stopped") == "ongoing" and end:
             problems.append((f"{path}.end", f"an end date ({end}) is given but stopped is 'ongoing'"))
-    return problems
+    if warnings:
+        text = f"history dated after --as-of {as_of} ({', '.join(warnings)}): the case is judged as written"
+        return problems, [("history-after-as-of", text)]
+    return problems, []
 
 
 def parse_case(
@@ -326,10 +339,13 @@ def parse_case(
     raw_problems: list = []
     spec = case_spec(therapy)
     checked = spec.check(data, "", raw_problems)
+    warnings: list = []
     if checked is not INVALID:
         stated = "as_of" in checked or as_of is not None
+        overridden = as_of is not None
         as_of = as_of or checked.get("as_of") or today or date.today()
-        raw_problems.extend(_cross_checks(checked, as_of))
+        problems, warnings = _cross_checks(checked, as_of, overridden)
+        raw_problems.extend(problems)
     if raw_problems:
         raise InputError([_problem(source, path, message, locate) for path, message in raw_problems])
     history = None
@@ -359,6 +375,7 @@ def parse_case(
         data=checked,
         history=history,
         expect=checked.get("expect"),
+        warnings=tuple(warnings),
     )
 
 

@@ -421,6 +421,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
     warnings = [Notice(code, text) for code, text in knowledge.warnings]
     if not case.as_of_stated:
         warnings.append(Notice("as-of-default", f"the case gives no as_of date; advice is as of {case.as_of}", ("as_of",)))
+    warnings.extend(Notice(code, text) for code, text in case.warnings)
     if case.history is None:
         warnings.append(Notice("history-not-stated", "the case states no treatment history: rules about prior therapy treat it as unknown", ("history",)))
 

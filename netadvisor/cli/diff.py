@@ -1,0 +1,103 @@
+"""`netadvisor diff --from A --to B PATH...`: what changes for a cohort."""
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+from ._app import Format, app, console, guarded
+
+
+def diff_task(item, state) -> dict:
+    """Advise on one case under both sides and compare."""
+    from ..batch import read_case
+    from ..diff import compare
+    from ..formats.as_json import advice_to_dict
+    from ..core import advise_case
+
+    sides = []
+    for side, library in zip(state["sides"], state["libraries"]):
+        case = read_case(item, library, side.as_of)
+        sides.append(advice_to_dict(advise_case(case, library, side.guideline)))
+    result = compare(*sides)
+    result["source"] = {"file": item.source, "line": item.line}
+    return result
+
+
+def _libraries(state_sides):
+    from ..core import library_for
+
+    return [library_for(side.guideline) for side in state_sides]
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  netadvisor diff --from nccn-net --to asco-2023 cases/\n\n"
+        "  netadvisor diff --from 2024-06-01 --to 2025-04-01 cases/seed-patient-1.yaml cases/seed-patient-2.yaml\n\n"
+        "  netadvisor diff --from nccn-net --to ./my-guidelines/ cases/ --format json"
+    )
+)
+def diff(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
+    from_: Annotated[str, typer.Option("--from", metavar="GUIDELINE|DATE", help="Before: a guideline id, id@version, file or folder, or a date YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option("--to", metavar="GUIDELINE|DATE", help="After: as --from.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table (text) or json.")] = Format.table,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: 1).")] = 1,
+    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Width in columns.")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+):
+    """Re-run a cohort under two guideline bodies or versions, or two dates, and list what changed.
+
+    Exit 0 if nothing changed, 1 if anything did, 2 if an input could not be read.
+    """
+    with guarded():
+        from datetime import date
+
+        from .. import batch as runner
+        from ..core import is_path
+        from ..diff import Side, describe
+        from ..formats.batch_out import error_text, is_error
+
+        sides = (Side.parse(from_, "--from"), Side.parse(to, "--to"))
+        for side, library in zip(sides, _libraries(sides)):  # bad data, path or id: exit 2 before any work
+            if side.guideline and not is_path(side.guideline):
+                library.pick(side.guideline, date.today())
+        results = list(runner.run(runner.discover(paths), _Bound(sides), jobs=jobs))
+        errors = [r for r in results if is_error(r)]
+        changed = [r for r in results if not is_error(r) and r["changes"]]
+        kinds = Counter(c["kind"] for r in changed for c in r["changes"])
+        summary = {"cases": len(results), "changed": len(changed), "unreadable": len(errors), "changes": dict(sorted(kinds.items()))}
+        if format is Format.json:
+            sys.stdout.write(json.dumps({"format": "netadvisor-diff/1", "from": from_, "to": to, "summary": summary, "cases": results},
+                                        ensure_ascii=False, indent=2) + "\n")
+        else:
+            out = console(width, no_color)
+            out.print(f"diff {from_} → {to}", style="bold")
+            for r in results:
+                label = r["source"]["file"] + (f":{r['source']['line']}" if r["source"]["line"] else "")
+                if is_error(r):
+                    out.print(f"ERROR {label}: {error_text(r)}", style="bold red")
+                elif r["changes"]:
+                    out.print(f"{r['case_id']} ({label})", style="bold")
+                    for change in r["changes"]:
+                        out.print("  " + describe(change))
+            detail = ", ".join(f"{n} {k}" for k, n in summary["changes"].items()) or "none"
+            out.print(f"{summary['changed']} of {summary['cases']} cases changed ({detail}); {summary['unreadable']} unreadable", style="bold")
+        raise typer.Exit(EXIT_INPUT if errors else EXIT_FINDINGS if changed else EXIT_OK)
+
+
+class _Bound:
+    """A picklable task carrying both sides (worker processes load their own libraries)."""
+
+    def __init__(self, sides):
+        self.sides = sides
+
+    def __call__(self, item, state):
+        if "libraries" not in state:
+            state["libraries"] = _libraries(self.sides)
+        return diff_task(item, dict(state, sides=self.sides))
