@@ -5,9 +5,10 @@ import json
 from datetime import date
 
 import pytest
+import yaml
 from hypothesis import given, strategies as st
 
-from conftest import CASES
+from conftest import CASES, run_cli
 from netadvisor.errors import InputError
 from netadvisor.fhir import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED, bundle_to_case
 from netadvisor.knowledge import load_library
@@ -365,6 +366,38 @@ def test_two_neuroendocrine_primaries_are_refused(library):
 
 def test_no_primary_is_refused(library):
     assert "the case needs tumor.primary_site" in refused(library, bundle(primary=None))
+
+
+# -- netadvisor convert ----------------------------------------------------------------------
+
+
+def test_convert_prints_the_case_and_warnings_on_stderr(library):
+    out = run_cli("convert", BUNDLES / "seed-patient-2.json")
+    assert out.returncode == 0
+    case = yaml.safe_load(out.stdout)
+    assert case == mapped(library, json.loads((BUNDLES / "seed-patient-2.json").read_text()))[0]
+    assert out.stderr.startswith("warning: ") and "Observation/5-hiaa-2023" in out.stderr
+
+
+def test_convert_to_json_round_trips_through_advise(tmp_path):
+    out = run_cli("convert", BUNDLES / "seed-patient-1.json", "--to", "json")
+    assert out.returncode == 0
+    path = tmp_path / "seed-patient-1.json"
+    path.write_text(out.stdout)
+    mapped_run = run_cli("advise", path, "--format", "json")
+    shipped_run = run_cli("advise", CASES / "seed-patient-1.yaml", "--format", "json")
+    assert json.loads(mapped_run.stdout)["candidates"] == json.loads(shipped_run.stdout)["candidates"]
+
+
+@pytest.mark.parametrize("target", [CASES / "seed-patient-1.yaml", "missing.json"])
+def test_convert_refuses_what_is_not_a_readable_bundle(target):
+    out = run_cli("convert", target)
+    assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+
+
+def test_convert_help_has_examples():
+    out = run_cli("convert", "--help")
+    assert out.returncode == 0 and "Examples:" in out.stdout and "--to" in out.stdout
 
 
 # -- robustness: any junk in any field is an InputError or a warning, never a crash ---------
