@@ -409,6 +409,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
     facts = case_facts(case, knowledge, group.id if group else None)
     ev = Evaluator(case, knowledge, group, facts)
     warnings = [Notice(code, text) for code, text in knowledge.warnings]
+    warnings += [Notice("fhir-unmapped", text) for text in case.warnings]  # what a FHIR bundle gave that was not used
     if not case.as_of_stated:
         warnings.append(Notice("as-of-default", f"the case gives no as_of date; advice is as of {case.as_of}", ("as_of",)))
     if case.history is None:

@@ -2,15 +2,20 @@
 
 import functools
 import json
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 import yaml
 from hypothesis import given, strategies as st
 
-from conftest import CASES, run_cli
+from conftest import CASES, ROOT, run_cli
+from netadvisor.case import load_case
+from netadvisor.core import advise_case
 from netadvisor.errors import InputError
 from netadvisor.fhir import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED, bundle_to_case
+from netadvisor.formats import as_json
 from netadvisor.knowledge import load_library
 
 BUNDLES = CASES / "fhir"
@@ -400,7 +405,88 @@ def test_convert_help_has_examples():
     assert out.returncode == 0 and "Examples:" in out.stdout and "--to" in out.stdout
 
 
+# -- bundles as case files: netadvisor advise BUNDLE.json -----------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_bundle_states_the_same_facts_as_the_yaml_case(library, therapy_spec, n):
+    fhir = load_case(BUNDLES / f"seed-patient-{n}.json", therapy_spec)
+    case = load_case(CASES / f"seed-patient-{n}.yaml", therapy_spec)
+    assert fhir.as_of == case.as_of and fhir.as_of_stated
+    assert fhir.data["patient"] == case.data["patient"]
+    # tumor.symptomatic has no FHIR element netadvisor reads (docs/fhir.md): it stays unknown.
+    assert fhir.data["tumor"] == {k: v for k, v in case.data["tumor"].items() if k != "symptomatic"}
+    assert fhir.data["disease"] == case.data["disease"]
+    # setting and best_response are not mapped; notes are the bundle's own words.
+    same = ("therapy", "start", "end", "stopped", "toxicity", "cycles", "dose")
+    assert [[getattr(line, f) for f in same] for line in fhir.history] == [[getattr(line, f) for f in same] for line in case.history]
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_bundle_gives_the_same_advice_as_the_yaml_case(library, therapy_spec, n):
+    def advice(path):
+        out = json.loads(as_json.render(advise_case(load_case(path, therapy_spec), library)))
+        warnings = [w for w in out.pop("warnings") if w["code"] != "fhir-unmapped"]
+        del out["case_id"]
+        return out, warnings
+
+    assert advice(BUNDLES / f"seed-patient-{n}.json") == advice(CASES / f"seed-patient-{n}.yaml")
+
+
+def test_advice_shows_what_the_bundle_gave_that_was_not_used(library, therapy_spec):
+    advice = advise_case(load_case(BUNDLES / "seed-patient-2.json", therapy_spec), library)
+    notices = [n.text for n in advice.warnings if n.code == "fhir-unmapped"]
+    assert notices == [
+        "entry[12].resource.code: Observation/5-hiaa-2023: LOINC 1695-6 '5-Hydroxyindoleacetate [Mass/time] in 24 hour "
+        "Urine' is not an observation netadvisor reads; left out"]
+
+
+def test_the_yaml_path_does_not_import_the_fhir_module():
+    code = ("import sys; from pathlib import Path; from netadvisor.core import advise_file; "
+            "advise_file(Path('cases/seed-patient-1.yaml')); print('netadvisor.fhir' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# -- malformed bundles: InputError by file and entry path, never a traceback ----------------
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"resourceType": "Bundle", "entry": {"resource": {}}}, "bundle.json: entry: expected a list of entries, got a mapping"),
+    ({"resourceType": "Bundle", "entry": ["Patient/1"]}, "bundle.json: entry[0]: expected an object with a resource"),
+    ({"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]}, "bundle.json: entry[0].resource.resourceType: expected"),
+    (bundle(observation("k", "Ki-67")), "bundle.json: entry[2].resource.code: Observation/k: expected a CodeableConcept object, got a string"),
+    (bundle(statement(effectivePeriod="2020")), "bundle.json: entry[2].resource.effectivePeriod: MedicationStatement/ms: expected an object"),
+    (bundle(observation("k", {"coding": "29593-1"})), "bundle.json: entry[2].resource.code.coding: Observation/k: expected a list"),
+])
+def test_malformed_bundles_are_refused_by_entry_path(tmp_path, therapy_spec, data, expected):
+    with pytest.raises(InputError) as err:
+        load_case(write(tmp_path, data), therapy_spec)
+    assert expected in str(err.value)
+
+
+def test_a_json_file_that_is_not_a_bundle_is_read_as_a_case(tmp_path, therapy_spec):
+    case = load_case(write(tmp_path, {"tumor": {"primary_site": "lung"}}, "case.json"), therapy_spec)
+    assert case.site == "lung" and case.warnings == ()
+
+
+def test_a_case_error_in_a_mapped_bundle_points_to_convert(tmp_path, therapy_spec):
+    data = bundle(statement(effectivePeriod={"start": "2026-01"}), timestamp="2025-02-01")
+    with pytest.raises(InputError) as err:
+        load_case(write(tmp_path, data), therapy_spec)
+    assert "history[0].start: 2026-01 is after the case date" in str(err.value)
+    assert "`netadvisor convert" in str(err.value)
+
+
+def test_advise_on_a_malformed_bundle_exits_2_without_a_traceback(tmp_path):
+    path = write(tmp_path, {"resourceType": "Bundle", "entry": [{"resource": []}]})
+    out = run_cli("advise", path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"{path}: entry[0].resource: expected a resource object, got a list" in out.stderr
+
+
 # -- robustness: any junk in any field is an InputError or a warning, never a crash ---------
+
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
