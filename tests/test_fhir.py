@@ -260,6 +260,14 @@ def test_lines_out_of_date_order_are_sorted_with_a_warning(library):
     assert "not in date order" in warnings[0].message
 
 
+def test_a_year_only_start_does_not_hide_an_order_contradiction(library):
+    lines = [statement("a", "everolimus", effectivePeriod={"start": "2020-06"}), statement("b", "sunitinib", effectivePeriod={"start": "2020"}),
+             statement("c", "Lutathera", effectivePeriod={"start": "2020-01"})]
+    case, warnings = mapped(library, bundle(*lines))
+    assert [line["therapy"] for line in case["history"]] == ["sunitinib", "Lutathera", "everolimus"]
+    assert "not in date order" in warnings[0].message
+
+
 def test_a_datetime_keeps_its_date_and_a_bad_date_is_refused(library):
     ok = statement(effectivePeriod={"start": "2024-03-05T10:00:00+01:00"})
     assert mapped(library, bundle(ok))[0]["history"][0]["start"] == "2024-03-05"
