@@ -388,7 +388,7 @@ def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
     """
     data, text = load_document(path, CASE_MAX_BYTES)
     fmt = format_of(path)
-    if fmt == "json" and is_mapping(data) and data.get("resourceType") == "Bundle":
+    if fmt == "json" and is_mapping(data) and "resourceType" in data:  # FHIR; a case has no such key
         return _load_bundle(path, data, therapy, as_of)
     return parse_case(
         data,

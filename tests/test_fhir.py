@@ -473,6 +473,13 @@ def test_malformed_bundles_are_refused_by_entry_path(tmp_path, therapy_spec, dat
     assert expected in str(err.value)
 
 
+def test_a_fhir_resource_that_is_not_a_bundle_is_refused_as_such(tmp_path, therapy_spec):
+    path = write(tmp_path, PATIENT)
+    with pytest.raises(InputError) as err:
+        load_case(path, therapy_spec)
+    assert str(err.value) == f"{path}: resourceType: expected a FHIR Bundle (resourceType: Bundle), got a string ('Patient')"
+
+
 def test_a_json_file_that_is_not_a_bundle_is_read_as_a_case(tmp_path, therapy_spec):
     case = load_case(write(tmp_path, {"tumor": {"primary_site": "lung"}}, "case.json"), therapy_spec)
     assert case.site == "lung" and case.warnings == ()
