@@ -20,6 +20,16 @@ def library_for(guideline: str | None) -> Library:
     return load_library(guideline if is_path(guideline) else None)
 
 
+def checked_library(guideline: str | None) -> Library:
+    """library_for, also refusing an unknown guideline id up front (exit 2 before any work)."""
+    from datetime import date
+
+    library = library_for(guideline)
+    if guideline and not is_path(guideline):
+        library.pick(guideline, date.today())
+    return library
+
+
 def pick_latest(library: Library, guideline: str | None = None):
     """The guideline to describe when there is no case date: the one named, else the newest."""
     from datetime import date

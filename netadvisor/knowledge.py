@@ -1070,6 +1070,7 @@ class Library(NamedTuple):
     digest: str
     folder: Path
     evidence: Evidence = Evidence()
+    files: dict = {}  # document kind -> the file it came from (sources, therapies, evidence)
 
     def pick(self, wanted: str | None, as_of: date) -> Knowledge:
         """The guideline `wanted` (an id, or id@version), or the one in force on as_of."""
@@ -1153,7 +1154,8 @@ def _build(reader: _Reader, folder: Path) -> Library:
         reader.problems.append(Problem(str(folder), "", "no guideline document (kind: guideline) found"))
     if reader.problems:
         raise GuidelineError(reader.problems)
-    return Library(guidelines, catalogue, sources, reader.hash.hexdigest(), folder, evidence)
+    files = {kind: docs[0][0] for kind, docs in reader.documents.items() if docs and kind != "guideline"}
+    return Library(guidelines, catalogue, sources, reader.hash.hexdigest(), folder, evidence, files)
 
 
 def load_knowledge(guideline: str | None, as_of: date) -> Knowledge:

@@ -36,12 +36,12 @@ def batch(
     """
     with guarded():
         from .. import batch as runner
-        from ..core import library_for
+        from ..core import checked_library
         from ..formats.batch_out import CsvWriter, JsonlWriter, Summary
 
         if out is not None and out.suffix.lower() not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
-        library_for(guideline)  # invalid guideline data stops here, before any work (exit 2)
+        checked_library(guideline)  # invalid data or an unknown id stops here, before any work (exit 2)
         writer = (CsvWriter() if out.suffix.lower() == ".csv" else JsonlWriter()) if out else None
         summary = Summary()
         records = runner.run(runner.discover(paths), runner.advise_task, jobs=jobs or runner.default_jobs(),

@@ -66,10 +66,10 @@ def check(
     """
     with guarded():
         from .. import batch as runner
-        from ..core import library_for
+        from ..core import checked_library
         from ..formats import check_out
 
-        library_for(guideline)
+        checked_library(guideline)
         records = list(runner.run(runner.discover(paths), check_task, jobs=jobs, guideline=guideline))
         if format is CheckFormat.text:
             check_out.text(records, console(None, no_color))

@@ -56,17 +56,14 @@ def diff(
     Exit 0 if nothing changed, 1 if anything did, 2 if an input could not be read.
     """
     with guarded():
-        from datetime import date
-
         from .. import batch as runner
-        from ..core import is_path
+        from ..core import checked_library
         from ..diff import Side, describe
         from ..formats.batch_out import error_text, is_error
 
         sides = (Side.parse(from_, "--from"), Side.parse(to, "--to"))
-        for side, library in zip(sides, _libraries(sides)):  # bad data, path or id: exit 2 before any work
-            if side.guideline and not is_path(side.guideline):
-                library.pick(side.guideline, date.today())
+        for side in sides:  # bad data, path or id: exit 2 before any work
+            checked_library(side.guideline)
         results = list(runner.run(runner.discover(paths), _Bound(sides), jobs=jobs))
         errors = [r for r in results if is_error(r)]
         changed = [r for r in results if not is_error(r) and r["changes"]]
