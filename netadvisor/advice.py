@@ -16,9 +16,8 @@ class Reason(NamedTuple):
     text: str
     facts: tuple = ()  # case field paths the reason rests on
     unknown: tuple = ()  # case field paths that were not stated
-    sources: tuple = ()  # citation texts
+    sources: tuple = ()  # source ids (Advice.sources has their citations)
     short: str = ""  # the rule's own words, without the case's facts (table headlines)
-    detail: bool = False  # a label limit that holds: shown in JSON, not in the terminal summary
 
 
 class Caution(NamedTuple):
@@ -110,3 +109,4 @@ class Advice(NamedTuple):
     history: tuple = ()  # the case's Lines, for timelines
     therapy_names: dict = {}  # id -> display name, for timelines
     context: tuple = ()  # Notices that set the case in context (SEER survival)
+    sources: dict = {}  # source id -> citation, for every id the items above cite

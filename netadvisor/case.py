@@ -322,6 +322,9 @@ def _cross_checks(data: dict, as_of: date, as_of_overridden: bool = False) -> tu
     return problems, []
 
 
+_SPECS: dict = {}
+
+
 def parse_case(
     data,
     *,
@@ -337,7 +340,9 @@ def parse_case(
     `as_of` (from --as-of) overrides the case's own date; `today` is the default.
     """
     raw_problems: list = []
-    spec = case_spec(therapy)
+    spec = _SPECS.get(therapy)
+    if spec is None:  # one spec per therapy spec (per catalogue): building it per case would dominate batch runs
+        spec = _SPECS[therapy] = case_spec(therapy)
     checked = spec.check(data, "", raw_problems)
     warnings: list = []
     if checked is not INVALID:

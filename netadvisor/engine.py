@@ -25,6 +25,10 @@ from .conditions import FACTS
 from .knowledge import Knowledge, Recommendation, Rule, Therapy, display_names
 
 INTENT_ORDER = ("antitumor", "liver-directed", "symptom-control")
+# Per-process memos: guideline data never changes while a process runs.
+_CITED: dict = {}
+_TARGETED: dict = {}
+_BY_THERAPY: dict = {}
 CATEGORY_ORDER = ("1", "2A", "2B", "3", None)
 PREFERENCE_ORDER = ("preferred", "other-recommended", "useful-in-certain-circumstances", None)
 
@@ -163,7 +167,27 @@ class Evaluator:
     # facts and rules
 
     def cite(self, ids) -> tuple:
-        return tuple(self.kb.sources[i].citation for i in ids)
+        """Source ids, once each; the advice carries one id -> citation map for all of them."""
+        return ids if isinstance(ids, tuple) else tuple(dict.fromkeys(ids))  # data tuples are already unique
+
+    def citations(self, ids) -> tuple:
+        """Full citation texts (a candidate's `citations`, per the advice contract)."""
+        ids = tuple(ids)
+        cited = _CITED.get(ids)
+        if cited is None:
+            cited = _CITED[ids] = tuple(self.kb.sources[i].citation for i in ids)
+        return cited
+
+    def targeted(self, therapy: Therapy, group: str, intent: str) -> tuple:
+        """The guideline's cautions and ranking factors that touch this therapy (memoized)."""
+        key = (id(self.guideline), therapy.id, group, intent)
+        found = _TARGETED.get(key)
+        if found is None:
+            found = _TARGETED[key] = (
+                tuple(r for r in self.guideline.cautions if r.targets(therapy, group, intent)),
+                tuple(r for r in self.guideline.factors if r.targets(therapy, group, intent)),
+            )
+        return found
 
     def case_says(self, rule: Rule, only_unknown: bool = False) -> tuple[str, tuple, tuple]:
         """('case: SSTR status: negative', fact paths, unknown paths) for a rule's facts."""
@@ -194,7 +218,7 @@ class Evaluator:
             return f"primary site: {self.facts['site']}, in no site group"
         return show_fact(leaf.fact, value, self.vocab_names.get(FACTS[leaf.fact].choices, {}))
 
-    def check(self, rule: Rule, verdict: _Verdict, therapy: Therapy, polarity: bool = True, detail: bool = False):
+    def check(self, rule: Rule, verdict: _Verdict, therapy: Therapy, polarity: bool = True, label_limit: bool = False):
         """Apply a requirement (polarity True) or an exclusion (False) to a verdict."""
         value = rule.cond.eval(self.facts) if rule.cond is not None else True
         if value is None:
@@ -209,9 +233,9 @@ class Evaluator:
                 verdict.cautions.append(Caution(rule.code, "info", text, self.cite(rule.sources)))
             return
         if value is polarity:
-            if polarity and rule.cond is not None:
+            if polarity and rule.cond is not None and not label_limit:  # a label limit that holds goes unsaid
                 says, paths, _ = self.case_says(rule)
-                verdict.reasons.append(Reason(f"meets-{rule.code}", f"{rule.text} ({says})", paths, short=rule.text, detail=detail))
+                verdict.reasons.append(Reason(f"meets-{rule.code}", f"{rule.text} ({says})", paths, short=rule.text))
             return
         says, paths, _ = self.case_says(rule)
         text = f"{_needs(rule, polarity)} ({says})"
@@ -312,8 +336,8 @@ class Evaluator:
                 if own:
                     text += "; " + "; ".join(f"{therapy.name}: {_rate(r)}" for r in own)
                 severity = "warning" if tox.grade is None or tox.grade >= 3 else "info"
-                sources = tuple(s for r in own for s in self.cite(r.sources)) or self.cite(["netadvisor-policy"])
-                verdict.cautions.append(Caution("related-prior-toxicity", severity, text, tuple(dict.fromkeys(sources))))
+                sources = self.cite(s for r in own for s in r.sources) or self.cite(["netadvisor-policy"])
+                verdict.cautions.append(Caution("related-prior-toxicity", severity, text, sources))
 
     def preference_conflicts(self, therapy: Therapy, verdict: _Verdict):
         for word in sorted(self.facts.get("avoid") or ()):
@@ -347,7 +371,7 @@ class Evaluator:
         verdict = _Verdict(rec)
         self.history_rules(therapy, rec.intent, verdict)
         for rule in therapy.limits:
-            self.check(rule, verdict, therapy, detail=True)
+            self.check(rule, verdict, therapy, label_limit=True)
         for rule in rec.requires:
             self.check(rule, verdict, therapy)
         for rule in rec.excluded_if:
@@ -357,9 +381,9 @@ class Evaluator:
                 self.caution_rule(rule, verdict)
         for rule in rec.cautions:
             self.caution_rule(rule, verdict)
-        for rule in self.guideline.cautions:
-            if rule.targets(therapy, rec.site_group, rec.intent):
-                self.caution_rule(rule, verdict)
+        cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
+        for rule in cautions:
+            self.caution_rule(rule, verdict)
         self.preference_conflicts(therapy, verdict)
         self.label_date(therapy, verdict)
         for rule in rec.category_rules:
@@ -374,13 +398,11 @@ class Evaluator:
                 verdict.reasons.append(
                     Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
                 )
-        for rule in self.guideline.factors:
-            if rule.targets(therapy, rec.site_group, rec.intent):
-                value = rule.cond.eval(self.facts) if rule.cond else True
-                if value is True:
-                    verdict.factor_total += rule.effect
-                    sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
-                    verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
+        for rule in factors:
+            if (rule.cond.eval(self.facts) if rule.cond else True) is True:
+                verdict.factor_total += rule.effect
+                sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
+                verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
         return verdict
 
     def listing_reason(self, rec: Recommendation, category: str | None) -> Reason:
@@ -441,9 +463,10 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
 
     candidates, excluded = [], []
     therapy_ids = guideline.therapies_for(group.id) if group else []
+    by_therapy = _recommendations_by_therapy(guideline, group.id) if group else {}
     for tid in therapy_ids:
         therapy = knowledge.catalogue.therapies[tid]
-        recs = [r for r in guideline.recommendations if r.therapy == tid and r.site_group == group.id]
+        recs = by_therapy.get(tid, [])
         rec_ids = tuple(r.id for r in recs)
         if out_of_scope is not None:
             excluded.append(Excluded(tid, therapy.name, (out_of_scope,), rec_ids))
@@ -490,7 +513,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 reasons=tuple(reasons),
                 cautions=tuple(_unique(verdict.cautions)),
                 toxicities=tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, ev.cite(r.sources)) for r in rates),
-                citations=ev.cite(rec.sources),
+                citations=ev.citations(rec.sources),
                 evidence=tuple(_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
             )
         )
@@ -500,7 +523,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         warnings.append(
             Notice("unknown-fact", f"{labels} not stated: {_join(names)} excluded until it is known — {settle}", unknown)
         )
-    return Advice(
+    advice = Advice(
         case_id=case.id,
         case_source=case.source,
         as_of=case.as_of,
@@ -515,6 +538,29 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
         context=tuple(_survival_context(knowledge, ev, case)),
     )
+    return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
+
+
+def _source_ids(advice: Advice) -> list:
+    """Every source id the advice cites, once each, in order of first use."""
+    items = [*advice.context, *advice.warnings, *((advice.scope,) if advice.scope else ())]
+    for c in advice.candidates:
+        items += [*c.reasons, *c.cautions, *c.toxicities, *c.evidence]
+    for e in advice.excluded:
+        items += e.reasons
+    return list(dict.fromkeys(sid for item in items for sid in item.sources))
+
+
+def _recommendations_by_therapy(guideline, group: str) -> dict:
+    """therapy id -> its recommendations for a site group, in listing order (memoized)."""
+    key = (id(guideline), group)
+    found = _BY_THERAPY.get(key)
+    if found is None:
+        found = _BY_THERAPY[key] = {}
+        for rec in guideline.recommendations:
+            if rec.site_group == group:
+                found.setdefault(rec.therapy, []).append(rec)
+    return found
 
 
 def _evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:

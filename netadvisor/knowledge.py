@@ -230,14 +230,20 @@ class Catalogue(NamedTuple):
         raise ValueError(f"unknown therapy '{name}'{suggestion}; `netadvisor therapies` lists the catalogue")
 
     def therapy_spec(self) -> Str:
-        """The case-file spec of a therapy name, bound to this catalogue."""
-        return _TherapyName(self)
+        """The case-file spec of a therapy name, bound to this catalogue (one per catalogue)."""
+        spec = _THERAPY_SPECS.get(id(self))
+        if spec is None or spec.catalogue is not self:
+            spec = _THERAPY_SPECS[id(self)] = _TherapyName(self)
+        return spec
 
     def related(self, event: str) -> frozenset:
         for _, events in self.related_events:
             if event in events:
                 return events
         return frozenset([event])
+
+
+_THERAPY_SPECS: dict = {}
 
 
 class _TherapyName(Str):

@@ -22,9 +22,16 @@ def test_every_shipped_case_gives_valid_json(library, path):
     data = json.loads(as_json.render(advice))
     jsonschema.validate(data, SCHEMA)
     assert [c["rank"] for c in data["candidates"]] == sorted(c["rank"] for c in data["candidates"])
+    cited = set()
     for c in data["candidates"]:
-        for figure in c["toxicities"]:
-            assert figure["citations"], (c["therapy"], figure)
+        for figure in c["toxicities"] + c["evidence"]:
+            assert figure["sources"], (c["therapy"], figure)  # every figure names its source
+        for item in c["reasons"] + c["cautions"] + c["toxicities"] + c["evidence"]:
+            cited |= set(item.get("sources", ()))
+    for item in data["warnings"] + data["context"] + [data["scope"]] + [r for e in data["excluded"] for r in e["reasons"]]:
+        cited |= set(item.get("sources", ()))
+    assert cited == set(data["sources"])  # every id resolves, and the map holds nothing else
+    assert all(text for text in data["sources"].values())
 
 
 def test_cli_prints_exactly_one_json_object_on_stdout():

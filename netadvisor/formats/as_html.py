@@ -22,14 +22,15 @@ sup a{text-decoration:none}ol.sources li{margin-bottom:.3em}svg text{font:12px s
 
 
 class _Refs:
-    """Citations numbered in order of first use."""
+    """Citations numbered in order of first use; marks take source ids or citation texts."""
 
-    def __init__(self):
+    def __init__(self, advice: Advice):
         self.items: list = []
+        self.texts = advice.sources
 
-    def mark(self, citations) -> str:
+    def mark(self, sources) -> str:
         marks = []
-        for c in dict.fromkeys(citations):
+        for c in dict.fromkeys(self.texts.get(s, s) for s in sources):
             if c not in self.items:
                 self.items.append(c)
             n = self.items.index(c) + 1
@@ -68,7 +69,7 @@ def _chart(advice: Advice, refs: _Refs) -> str:
 
 
 def render(advice: Advice, generated_at: str) -> str:
-    refs = _Refs()
+    refs = _Refs(advice)
     g = advice.guideline
     out = [
         "<!DOCTYPE html>",
@@ -100,7 +101,7 @@ def render(advice: Advice, generated_at: str) -> str:
                    "<th>Grade ≥3 toxicities</th><th>Cautions for this patient</th></tr>")
         for c in advice.candidates:
             reasons = [escape(words.basis(c)) + refs.mark(c.citations)] + [
-                escape(r.text) + refs.mark(r.sources) for r in c.reasons if r.code not in words.HIDDEN_REASONS and not r.detail
+                escape(r.text) + refs.mark(r.sources) for r in c.reasons if r.code not in words.HIDDEN_REASONS
             ]
             cautions = [
                 (f'<span class="warn">⚠ {escape(x.text)}</span>' if x.severity == "warning" else escape(x.text)) + refs.mark(x.sources)

@@ -16,7 +16,7 @@ def _reason(r: Reason) -> dict:
     if r.unknown:
         out["unknown"] = list(r.unknown)
     if r.sources:
-        out["citations"] = list(r.sources)
+        out["sources"] = list(r.sources)
     return out
 
 
@@ -25,7 +25,7 @@ def _notice(n) -> dict:
     if n.facts:
         out["facts"] = list(n.facts)
     if n.sources:
-        out["citations"] = list(n.sources)
+        out["sources"] = list(n.sources)
     return out
 
 
@@ -46,7 +46,7 @@ def _evidence(e) -> dict:
         "control_text": e.control_text,
         "comparator": e.comparator,
         "population": e.population,
-        "citations": list(e.sources),
+        "sources": list(e.sources),
     }
 
 
@@ -80,7 +80,7 @@ def advice_to_dict(advice: Advice) -> dict:
                 "basis": c.basis,
                 "reasons": [_reason(r) for r in c.reasons],
                 "cautions": [
-                    {"code": x.code, "severity": x.severity, "text": x.text, "citations": list(x.sources)} for x in c.cautions
+                    {"code": x.code, "severity": x.severity, "text": x.text, "sources": list(x.sources)} for x in c.cautions
                 ],
                 "toxicities": [
                     {
@@ -89,7 +89,7 @@ def advice_to_dict(advice: Advice) -> dict:
                         "percent": t.percent,
                         "grades": t.grades,
                         "source": t.population,
-                        "citations": list(t.sources),
+                        "sources": list(t.sources),
                     }
                     for t in c.toxicities
                 ],
@@ -109,6 +109,7 @@ def advice_to_dict(advice: Advice) -> dict:
         ],
         "warnings": [_notice(w) for w in advice.warnings],
         "context": [_notice(n) for n in advice.context],
+        "sources": advice.sources,
     }
 
 

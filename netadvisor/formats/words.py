@@ -73,13 +73,13 @@ def basis(c: Candidate) -> str:
 
 
 def why(c: Candidate) -> list:
-    """The case-specific reasons, in full (label limits that hold are left to JSON)."""
-    return [r.text for r in c.reasons if r.code not in HIDDEN_REASONS and not r.detail]
+    """The case-specific reasons, in full."""
+    return [r.text for r in c.reasons if r.code not in HIDDEN_REASONS]
 
 
 def headline(c: Candidate) -> str:
     """One short reason for the table: a category rule, a symptom-only note, a requirement met, or the basis."""
-    shown = [r for r in c.reasons if r.code not in HIDDEN_REASONS and not r.detail and not r.code.startswith("rank-")]
+    shown = [r for r in c.reasons if r.code not in HIDDEN_REASONS and not r.code.startswith("rank-")]
     if shown:
         return shown[0].short or shown[0].text
     if c.basis != "guideline":
@@ -114,14 +114,4 @@ def exclusion_summary(advice: Advice) -> str:
 
 def sources(advice: Advice) -> list:
     """Every citation the advice rests on, once each, in order of first use."""
-    seen: dict = {}
-    for note in (*advice.context, *advice.warnings, *((advice.scope,) if advice.scope else ())):
-        seen.update(dict.fromkeys(note.sources))
-    for c in advice.candidates:
-        seen.update(dict.fromkeys(c.citations))
-        for item in (*c.reasons, *c.cautions, *c.toxicities, *c.evidence):
-            seen.update(dict.fromkeys(item.sources))
-    for e in advice.excluded:
-        for r in e.reasons:
-            seen.update(dict.fromkeys(r.sources))
-    return list(seen)
+    return list(advice.sources.values())
