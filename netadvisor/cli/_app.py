@@ -29,6 +29,11 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+# Options every command that prints with rich shares.
+Width = Annotated[Optional[int], typer.Option("--width", min=60, help="Output width in columns (default: the terminal's).")]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")]
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
