@@ -8,14 +8,18 @@ import typer
 
 from .. import vocab
 from ..errors import UsageError
+from . import _complete as complete
 from ._app import Format, NoColor, Width, app, console, date_option, guarded
 
 FACTS = "Case facts (a quick lookup instead of CASE)"
 
 
 def _fact(option: str, help: str, metavar: str = "WORD", choices=None, **kw):
-    """A fact flag, listed in its own help panel."""
-    return typer.Option(option, metavar=metavar, help=help, rich_help_panel=FACTS, show_default=False, **kw)
+    """A fact flag: listed in its own help panel, its words offered by shell completion."""
+    return typer.Option(
+        option, metavar=metavar, help=help, rich_help_panel=FACTS, show_default=False,
+        autocompletion=complete.words(*choices) if choices else kw.pop("autocompletion", None), **kw,
+    )
 
 
 @app.command(
@@ -70,7 +74,7 @@ def advise(
     prior: Annotated[
         Optional[List[str]],
         _fact("--prior", "A treatment line (repeatable, oldest first): THERAPY:STOPPED:EVENT:GRADE@START..END; see below.",
-              "LINE"),
+              "LINE", autocompletion=complete.prior),
     ] = None,
     age: Annotated[Optional[str], _fact("--age", "Age in years.", "N")] = None,
     sex: Annotated[Optional[str], _fact("--sex", "female | male | other.", choices=vocab.SEX)] = None,
