@@ -82,6 +82,18 @@ def number(text: str):
     return text
 
 
+def from_text(kind: str, value):
+    """Typed text (a flag's value, a wizard answer) as the value a case file would hold."""
+    if kind == "words":  # repeatable, and commas work too: --metastases liver,bone
+        items = [value] if isinstance(value, str) else value
+        return [word.strip() for item in items for word in item.split(",") if word.strip()]
+    if kind == "number":
+        return number(value)
+    if kind == "percent":  # --ki67 8% is 8, and 4-6 stays a range
+        return number(value.strip().removesuffix("%"))
+    return value
+
+
 def parse_prior(text: str, option: str) -> dict:
     """One --prior value as a history line (see the module docstring)."""
     if text.count("@") > 1:
@@ -114,14 +126,10 @@ def case_data(params: dict) -> dict:
         value = params.get(name)
         if value in (None, [], ()) or name == "sstr_uptake":
             continue
-        if flag.kind == "words":  # repeatable, and commas work too: --metastases liver,bone
-            value = [word.strip() for item in value for word in item.split(",")]
-        elif flag.kind == "number":
-            value = number(value)
-        elif flag.kind == "percent":  # --ki67 8% is 8, and 4-6 stays a range
-            value = number(value.strip().removesuffix("%"))
-        elif flag.kind == "prior":
+        if flag.kind == "prior":
             value = [parse_prior(text, f"--prior[{i}]") for i, text in enumerate(value, 1)]
+        else:
+            value = from_text(flag.kind, value)
         *parents, key = flag.path.split(".")
         place = data
         for parent in parents:
