@@ -101,7 +101,7 @@ def parse_prior(text: str, option: str) -> dict:
     line: dict = {}
     if match := re.search(r"@([^:]*)", text):
         text = text[: match.start()] + text[match.end():]
-        start, dots, end = match[1].strip().partition("..")
+        start, _, end = match[1].strip().partition("..")
         if ".." in end:
             raise InputError([Problem(option, "", f"'@{match[1]}' is not START..END")])
         line.update(start=start, end=end)
@@ -124,7 +124,7 @@ def case_data(params: dict) -> dict:
     data: dict = {}
     for name, flag in FLAGS.items():
         value = params.get(name)
-        if value in (None, [], ()) or name == "sstr_uptake":
+        if value in (None, [], ()) or name == "sstr_uptake":  # the uptake joins --sstr below
             continue
         if flag.kind == "prior":
             value = [parse_prior(text, f"--prior[{i}]") for i, text in enumerate(value, 1)]

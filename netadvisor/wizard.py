@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import date
+from functools import reduce
 from pathlib import Path
 
 from rich.panel import Panel
@@ -23,6 +24,7 @@ from . import casefile, vocab
 from .case import Case, load_case, parse_case
 from .errors import InputError, UsageError
 from .lookup import from_text
+from .schema import format_path, join_path
 
 YES, NO = ("y", "yes", "true"), ("n", "no", "false")
 
@@ -54,16 +56,20 @@ def _read(console, prompt: Text) -> str:
         raise
 
 
-class _Prompt(Prompt):
+class _Input:
+    """rich's prompts, reading through _read."""
+
     @classmethod
     def get_input(cls, console, prompt, password, stream=None) -> str:
         return _read(console, prompt)
 
 
-class _Confirm(Confirm):
-    @classmethod
-    def get_input(cls, console, prompt, password, stream=None) -> str:
-        return _read(console, prompt)
+class _Prompt(_Input, Prompt):
+    pass
+
+
+class _Confirm(_Input, Confirm):
+    pass
 
 
 def _completions(words) -> None:
@@ -89,10 +95,7 @@ def _completions(words) -> None:
 
 def _key(path: tuple) -> str:
     """('history', 0, 'end') -> 'history[0].end', as problems name fields."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
+    return format_path(reduce(join_path, path, ""))
 
 
 def _hint(words, limit: int = 7) -> str:
@@ -165,7 +168,7 @@ class Wizard:
             place[path[-1]] = value
             problems, checked = self._check(path)
             if not problems:
-                return checked
+                return value if checked is None else checked  # None: the draft is not whole yet (no site)
             for message in problems:
                 self._error(message)
             place.pop(path[-1], None)
@@ -194,8 +197,8 @@ class Wizard:
     def run(self, default_id: str) -> Case:
         self.console.print(
             Panel(
-                "A new case, one question at a time. Enter skips a question: the fact stays unknown, and\n"
-                "unknown is never read as favourable. TAB completes words and therapy names; Ctrl-C quits\n"
+                "A new case, one question at a time. Enter skips a question: the fact stays unknown, and "
+                "unknown is never read as favourable. TAB completes words and therapy names; Ctrl-C quits "
                 "without writing anything.",
                 title="netadvisor new",
                 title_align="left",

@@ -63,6 +63,13 @@ def test_colour_is_off_with_no_color_flag_or_environment():
     assert not COLOUR.search(run_cli("advise", "--format", "xml", "--no-color", env=forced).stderr)
 
 
+def test_the_wizard_honours_no_color_too(tmp_path):
+    forced = {"FORCE_COLOR": "1", "NO_COLOR": None}
+    answers = "".join(a + "\n" for a in ["", "2025-06-01", "pancreass"])  # a mistake is shown in red, then input ends
+    assert COLOUR.search(run_cli("new", tmp_path / "x.yaml", input=answers, env=forced).stdout)
+    assert not COLOUR.search(run_cli("new", tmp_path / "x.yaml", "--no-color", input=answers, env=forced).stdout)
+
+
 def test_width_sets_the_table_width():
     out = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "90").stdout
     assert max(len(line) for line in out.splitlines()) == 90
