@@ -98,9 +98,14 @@ def _key(path: tuple) -> str:
     return format_path(reduce(join_path, path, ""))
 
 
-def _hint(words, limit: int = 7) -> str:
-    shown = ", ".join(list(words)[:limit])
-    return f"{shown}, …" if len(words) > limit else shown
+def _hint(words, limit: int = 48) -> str:
+    """The first few words, so the question and its answer fit on one line; TAB lists all."""
+    shown: list = []
+    for word in words:
+        if len(", ".join(shown + [word])) > limit:
+            return ", ".join(shown) + ", …"
+        shown.append(word)
+    return ", ".join(shown)
 
 
 class Wizard:
@@ -272,7 +277,7 @@ class Wizard:
                 event = line + ("toxicity", j)
                 more = "; Enter for no more" if j else "; Enter for none"
                 if not self.ask(event + ("event",), "Toxicity", words=vocab.TOXICITY_EVENTS,
-                                hint=_hint(vocab.TOXICITY_EVENTS, 4) + more):
+                                hint=_hint(vocab.TOXICITY_EVENTS, 36) + more):
                     events.pop()
                     break
                 self.ask(event + ("grade",), "CTCAE grade", "number", hint="1-5")
