@@ -1,6 +1,9 @@
 """Options every command shares: shell completion, colour, width, and the Examples in each --help."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -74,3 +77,21 @@ def test_the_wizard_honours_no_color_too(tmp_path):
 def test_width_sets_the_table_width():
     out = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "90").stdout
     assert max(len(line) for line in out.splitlines()) == 90
+
+
+def test_the_entry_point_builds_only_the_command_being_run():
+    """Typer builds every registered command's options per run; an advise run should not pay for the others."""
+    probe = (
+        "import sys; import netadvisor.cli as cli, netadvisor.cli._app as a; sys.argv = ['netadvisor', *sys.argv[1:]]; "
+        "a.main = lambda: print(' '.join(sorted(c.callback.__name__ for c in a.app.registered_commands))); cli.main()"
+    )
+
+    def registered(*args, **env):
+        return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                              env={**os.environ, **env}).stdout.split()
+
+    assert registered("--debug", "advise", "case.yaml", "--format", "json") == ["advise"]
+    assert registered("schema", "case") == ["schema"]
+    assert registered("--help") == sorted(COMMANDS)
+    assert registered("advice") == sorted(COMMANDS)  # so typer can say: did you mean 'advise'?
+    assert registered("advise", _NETADVISOR_COMPLETE="complete_bash") == sorted(COMMANDS)
