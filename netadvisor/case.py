@@ -167,6 +167,11 @@ def _category(value):
 def case_spec(therapy: Str) -> Record:
     """The case format as a Record; `therapy` checks therapy names against the catalogue."""
     text = Str(max_len=5000)
+    when = Custom(
+        _date,
+        {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}, {"type": "integer", "minimum": 1900, "maximum": 2100}]},
+        doc="YYYY, YYYY-MM or YYYY-MM-DD",
+    )
     word = lambda choices, aliases=None, doc="": Str(choices=choices, aliases=aliases or {}, doc=doc)  # noqa: E731
     words = lambda choices, aliases=None, doc="": ListOf(word(choices, aliases), allow_scalar=True, unique=True, doc=doc)  # noqa: E731
     sstr_long = Record(
@@ -174,34 +179,39 @@ def case_spec(therapy: Str) -> Record:
             "status": Field(word(vocab.SSTR), required=True),
             "modality": Field(word(vocab.SSTR_MODALITY)),
             "uptake": Field(word(vocab.SSTR_UPTAKE)),
-        }
+        },
+        doc="the long form: status with the imaging modality and uptake",
     )
     toxicity = Record(
         {
             "event": Field(word(vocab.TOXICITY_EVENTS, vocab.TOXICITY_ALIASES), required=True),
             "grade": Field(Num(1, 5, integer=True, doc="CTCAE grade 1-5")),
             "note": Field(text),
-        }
+        },
+        doc="an adverse event on this therapy",
     )
     line = Record(
         {
             "therapy": Field(therapy, required=True),
-            "start": Field(Custom(_date, {"type": ["string", "integer"]}, doc="YYYY, YYYY-MM or YYYY-MM-DD")),
-            "end": Field(Custom(_date, {"type": ["string", "integer"]}, doc="YYYY, YYYY-MM or YYYY-MM-DD")),
+            "start": Field(when),
+            "end": Field(when),
             "setting": Field(word(vocab.SETTING)),
-            "stopped": Field(word(vocab.STOPPED, {"progressive-disease": "progression", "pd": "progression"})),
+            "stopped": Field(
+                word(vocab.STOPPED, {"progressive-disease": "progression", "pd": "progression"}, doc="why it stopped")
+            ),
             "best_response": Field(word(vocab.RESPONSE)),
             "toxicity": Field(ListOf(toxicity)),
             "cycles": Field(Num(1, 1000, integer=True)),
             "dose": Field(text),
             "note": Field(text),
-        }
+        },
+        doc="one line of treatment",
     )
     return Record(
         title="netadvisor case (netadvisor-case/1)",
         doc="One patient at one decision point. Every field except tumor.primary_site is optional; missing means unknown.",
         fields={
-            "format": Field(Str(choices=(vocab.CASE_FORMAT,))),
+            "format": Field(Str(choices=(vocab.CASE_FORMAT,), doc="optional; if present exactly this")),
             "id": Field(Str(max_len=200, pattern=r"[^\n\r\t]+", doc="defaults to the file's stem")),
             "as_of": Field(Custom(_full_date, {"type": "string", "format": "date"}, doc="decision date (default: today)")),
             "patient": Field(
@@ -209,20 +219,23 @@ def case_spec(therapy: Str) -> Record:
                     {
                         "age": Field(Num(0, 120, integer=True, doc="years")),
                         "sex": Field(word(vocab.SEX)),
-                        "ecog": Field(Num(0, 4, integer=True)),
+                        "ecog": Field(Num(0, 4, integer=True, doc="ECOG performance status")),
                         "creatinine_clearance": Field(Num(0, 300, doc="mL/min (Cockcroft-Gault)")),
                         "egfr": Field(Num(0, 300, doc="mL/min/1.73m2")),
                         "comorbidities": Field(words(vocab.COMORBIDITIES, vocab.COMORBIDITY_ALIASES)),
                         "pregnant": Field(Bool()),
-                    }
+                    },
+                    doc="the patient",
                 )
             ),
             "tumor": Field(
                 Record(
                     {
-                        "primary_site": Field(word(vocab.SITES, vocab.SITE_ALIASES), required=True),
-                        "differentiation": Field(word(vocab.DIFFERENTIATION, vocab.DIFFERENTIATION_ALIASES)),
-                        "histology": Field(word(vocab.HISTOLOGY, vocab.HISTOLOGY_ALIASES)),
+                        "primary_site": Field(word(vocab.SITES, vocab.SITE_ALIASES, doc="the only required fact"), required=True),
+                        "differentiation": Field(
+                            word(vocab.DIFFERENTIATION, vocab.DIFFERENTIATION_ALIASES, doc="poor = neuroendocrine carcinoma (NEC)")
+                        ),
+                        "histology": Field(word(vocab.HISTOLOGY, vocab.HISTOLOGY_ALIASES, doc="lung and thymus")),
                         "grade": Field(Num(1, 3, integer=True, doc="WHO grade")),
                         "ki67": Field(
                             OneOf(
@@ -234,11 +247,14 @@ def case_spec(therapy: Str) -> Record:
                         ),
                         "stage": Field(word(vocab.STAGES, vocab.STAGE_ALIASES)),
                         "resectable": Field(Bool()),
-                        "functional": Field(words(vocab.FUNCTIONAL, vocab.FUNCTIONAL_ALIASES)),
+                        "functional": Field(
+                            words(vocab.FUNCTIONAL, vocab.FUNCTIONAL_ALIASES, doc="nonfunctional, or the hormone syndromes")
+                        ),
                         "sstr": Field(
                             OneOf(
                                 [(is_str, word(vocab.SSTR)), (is_mapping, sstr_long)],
                                 expected="positive, negative, unknown or {status: ..., modality: ..., uptake: ...}",
+                                doc="somatostatin receptor status; unknown never makes PRRT or an SSA eligible",
                             )
                         ),
                         "metastases": Field(words(vocab.METASTASES, vocab.METASTASES_ALIASES)),
@@ -257,12 +273,13 @@ def case_spec(therapy: Str) -> Record:
                                 }
                             )
                         ),
-                        "germline": Field(words(vocab.GERMLINE)),
-                    }
+                        "germline": Field(words(vocab.GERMLINE, doc="germline syndromes")),
+                    },
+                    doc="the tumour; a fact left out is unknown",
                 ),
                 required=True,
             ),
-            "disease": Field(Record({"status": Field(word(vocab.DISEASE_STATUS, vocab.DISEASE_ALIASES))})),
+            "disease": Field(Record({"status": Field(word(vocab.DISEASE_STATUS, vocab.DISEASE_ALIASES))}, doc="the disease now")),
             "history": Field(ListOf(line, doc="prior and current treatment, oldest first")),
             "preferences": Field(
                 Record(
@@ -270,7 +287,8 @@ def case_spec(therapy: Str) -> Record:
                         "avoid": Field(words(vocab.AVOID)),
                         "clinical_trial_access": Field(Bool()),
                         "notes": Field(text),
-                    }
+                    },
+                    doc="the patient's wishes: a caution on a candidate, never a silent exclusion",
                 )
             ),
             "expect": Field(
@@ -280,7 +298,7 @@ def case_spec(therapy: Str) -> Record:
                         "exclude": Field(ListOf(therapy, allow_scalar=True, unique=True)),
                         "top": Field(therapy),
                         "category": Field(
-                            MapOf(therapy, Custom(_category, {"type": ["string", "integer", "null"]}))
+                            MapOf(therapy, Custom(_category, {"enum": [*vocab.CATEGORIES, "2a", "2b", 1, 3, "not stated", None]}))
                         ),
                     },
                     doc="read only by `netadvisor check`",

@@ -262,7 +262,11 @@ class _TherapyName(Str):
             return INVALID
 
     def json_schema(self):
-        return {"type": "string", "description": self.doc, "examples": sorted(self.catalogue.therapies)}
+        # Not an enum: names match ignoring case and punctuation, which an enum cannot say.
+        therapies = self.catalogue.therapies.values()
+        return self._schema(
+            {"type": "string", "minLength": 1, "examples": [t.id for t in therapies] + [a for t in therapies for a in t.aliases]}
+        )
 
 
 class Figure(float):

@@ -58,6 +58,7 @@ def vocab_key(text: str) -> str:
 
 class Spec:
     doc: str = ""
+    title: str = ""
 
     def check(self, value: Any, path: str, problems: Problems) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -66,9 +67,9 @@ class Spec:
         raise NotImplementedError
 
     def _schema(self, schema: dict) -> dict:
-        if self.doc:
-            schema["description"] = self.doc
-        return schema
+        """Title and description first: they are what an editor shows on hover."""
+        words = {"title": self.title, "description": self.doc}
+        return {**{k: v for k, v in words.items() if v}, **schema}
 
 
 class Str(Spec):
@@ -133,7 +134,27 @@ class Str(Spec):
             if self.pattern:
                 schema["pattern"] = f"^(?:{self.pattern})$"
             return self._schema(schema)
-        return self._schema({"type": "string", "enum": list(choices)})
+        # The enum is for editors to offer; the pattern keeps every spelling check()
+        # accepts valid (dMMR, Small Intestine), as JSON Schema has no case-insensitive enum.
+        words = list(choices) + [a for a in self.aliases if a not in choices]
+        return self._schema({"type": "string", "anyOf": [{"enum": words}, {"pattern": _forgiving_pattern(words)}]})
+
+
+def _forgiving_pattern(words) -> str:
+    """A regular expression matching what vocab_key() maps onto one of words."""
+
+    def spell(word: str) -> str:
+        out = ""
+        for char in word:
+            if char == "-":
+                out += r"(?:-|[\s_]+)"
+            elif char.isalpha():
+                out += f"[{char.lower()}{char.upper()}]"
+            else:
+                out += re.escape(char)
+        return out
+
+    return r"^\s*(?:" + "|".join(spell(w) for w in words) + r")\s*$"
 
 
 class Num(Spec):
@@ -265,16 +286,33 @@ class OneOf(Spec):
         return self._schema({"anyOf": [spec.json_schema() for _, spec in self.options]})
 
 
+class Nullable(Spec):
+    """A value of `spec`, or null (written output: a category no source states)."""
+
+    def __init__(self, spec: Spec, doc: str = ""):
+        self.spec, self.doc = spec, doc
+
+    def check(self, value, path, problems):
+        return None if value is None else self.spec.check(value, path, problems)
+
+    def json_schema(self):
+        return self._schema({"anyOf": [self.spec.json_schema(), {"type": "null"}]})
+
+
 class Field:
     def __init__(self, spec: Spec, required: bool = False):
         self.spec, self.required = spec, required
 
 
 class Record(Spec):
-    """A mapping with known keys: unknown keys are errors, with a suggestion."""
+    """A mapping with known keys: unknown keys are errors, with a suggestion.
 
-    def __init__(self, fields: dict, doc: str = "", title: str = ""):
-        self.fields, self.doc, self.title = fields, doc, title  # fields: name -> Field
+    `closed=False` only loosens the JSON Schema (more keys allowed): for output
+    whose contract says keys may be added.
+    """
+
+    def __init__(self, fields: dict, doc: str = "", title: str = "", closed: bool = True):
+        self.fields, self.doc, self.title, self.closed = fields, doc, title, closed  # fields: name -> Field
 
     def check(self, value, path, problems):
         if not isinstance(value, dict):
@@ -310,16 +348,12 @@ class Record(Spec):
         return out if ok else INVALID
 
     def json_schema(self):
-        schema = {
-            "type": "object",
-            "properties": {name: f.spec.json_schema() for name, f in self.fields.items()},
-            "additionalProperties": False,
-        }
+        schema: dict = {"type": "object", "properties": {name: f.spec.json_schema() for name, f in self.fields.items()}}
+        if self.closed:
+            schema["additionalProperties"] = False
         required = [name for name, f in self.fields.items() if f.required]
         if required:
             schema["required"] = required
-        if self.title:
-            schema["title"] = self.title
         return self._schema(schema)
 
 

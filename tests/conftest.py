@@ -49,9 +49,12 @@ def advise_dict(library, data: dict):
     return advise_case(make_case(library, data), library)
 
 
-def run_cli(*args, cwd=None, input=None):
-    """Run the real entry point (`python -m netadvisor`) and return the completed process."""
-    env = dict(os.environ, NO_COLOR="1", COLUMNS="120")
+def run_cli(*args, cwd=None, input=None, env=None):
+    """Run the real entry point (`python -m netadvisor`) and return the completed process.
+
+    `env` adds to (or, with a None value, removes from) the environment the CLI sees.
+    """
+    env = {k: v for k, v in {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}.items() if v is not None}
     return subprocess.run(
         [sys.executable, "-m", "netadvisor", *map(str, args)],
         capture_output=True, text=True, cwd=cwd or ROOT, env=env, input=input, timeout=60,

@@ -1,7 +1,42 @@
 """The command line: one module per command over the core; heavy modules are
-imported inside commands so start-up stays fast."""
+imported inside commands so start-up stays fast.
 
-from . import advise, batch, check, convert, diff, explain, lint  # noqa: F401  (registers the commands)
-from ._app import app, main
+Typer builds the options of every registered command on every run, so the
+console entry point registers only the command being run (every command for
+help, shell completion and words it does not know). `from netadvisor.cli
+import app` gets the app with every command.
+"""
+
+import sys
+from importlib import import_module
+
+from . import _app, _complete
+
+# command -> the module that registers it
+COMMANDS = {
+    "advise": "advise", "batch": "batch", "check": "check", "convert": "convert", "diff": "diff",
+    "explain": "explain", "therapies": "explain", "recommendations": "explain", "lint": "lint",
+    "new": "new", "schema": "schema",
+}
+
+
+def register(names=tuple(COMMANDS)):
+    for module in dict.fromkeys(COMMANDS[name] for name in names):
+        import_module(f"{__name__}.{module}")
+    return _app.app
+
+
+def main():
+    words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+    only = words[:1] if words and words[0] in COMMANDS and not _complete.ACTIVE else tuple(COMMANDS)
+    register(only)
+    _app.main()
+
+
+def __getattr__(name):
+    if name == "app":
+        return register()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["app", "main"]

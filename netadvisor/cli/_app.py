@@ -21,12 +21,24 @@ app = typer.Typer(
         "prints the candidate next-line therapies, each explained and cited.\n\n"
         "Decision support for clinicians, not a prescription."
     ),
+    epilog=(
+        "Examples:\n\n"
+        "  netadvisor advise cases/seed-patient-1.yaml\n\n"
+        "  netadvisor advise --site pancreas --grade 2 --sstr positive --prior lanreotide:progression\n\n"
+        "  netadvisor new my-patient.yaml\n\n"
+        "  netadvisor schema case > case.schema.json\n\n"
+        "  netadvisor --install-completion    (then TAB completes commands, flags, words and therapy ids)"
+    ),
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 _state = {"debug": False}
+
+
+# Options every command that prints with rich shares.
+Width = Annotated[Optional[int], typer.Option("--width", min=60, help="Output width in columns (default: the terminal's).")]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")]
 
 
 class Format(str, Enum):
@@ -103,8 +115,12 @@ def main():
     (Tests call `app` in-process and are unaffected.)
     """
     gc.disable()
+    if "--no-color" in sys.argv:
+        # Typer prints help and usage errors with a rich console of its own; the
+        # environment is the one setting that reaches it.
+        os.environ["NO_COLOR"] = "1"
     try:
-        app()
+        app(prog_name="netadvisor")  # also under `python -m netadvisor`: one completion variable
         code = 0
     except SystemExit as exc:
         code = exc.code

@@ -1,13 +1,26 @@
-"""`netadvisor advise CASE`: the main job."""
+"""`netadvisor advise CASE`: the main job; or a quick lookup from fact flags (netadvisor/lookup.py)."""
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
+from .. import vocab
 from ..errors import UsageError
-from ._app import Format, app, console, date_option, guarded
+from . import _complete as complete
+from ._app import Format, NoColor, Width, app, console, date_option, guarded
+
+FACTS = "Case facts (a quick lookup instead of CASE)"
+
+
+def _fact(option: str, help: str, metavar: str = "WORD", choices=None, **kw):
+    """A fact flag: listed in its own help panel, its words offered by shell completion."""
+    return typer.Option(
+        option, metavar=metavar, help=help, rich_help_panel=FACTS, show_default=False,
+        autocompletion=complete.words(*choices) if choices else kw.pop("autocompletion", None), **kw,
+    )
+
 
 EXPORTS = (".html", ".svg", ".md")
 
@@ -45,11 +58,22 @@ def write_report(result, path: Path) -> None:
         "  netadvisor advise cases/seed-patient-1.yaml\n\n"
         "  netadvisor advise cases/seed-patient-2.yaml --format json\n\n"
         "  netadvisor advise case.yaml --as-of 2024-06-01 --show-excluded\n\n"
-        "  netadvisor advise cases/seed-patient-1.yaml --evidence --export report.html"
+        "  netadvisor advise cases/seed-patient-1.yaml --evidence --export report.html\n\n"
+        "  netadvisor advise --site pancreas --grade 2 --ki67 8 --sstr positive --stage metastatic "
+        "--metastases liver --status progressing --prior lanreotide@2022-03..2024-09:progression\n\n"
+        "  netadvisor advise --site ileum --sstr positive --prior 'Afinitor@2024-07..2024-08:toxicity:pneumonitis:3' "
+        "--save my-patient.yaml\n\n"
+        "--prior LINE, once per treatment line, oldest first: THERAPY:STOPPED:EVENT:GRADE@START..END, where all but "
+        "THERAPY may be left out (lanreotide, lanreotide:progression, everolimus:toxicity:pneumonitis:3:stomatitis:2, "
+        "octreotide-lar@2018..2019-07:progression, diazoxide@2024:ongoing, resection@..2016). Errors name the flag: "
+        "--prior[2] is the second --prior."
     )
 )
 def advise(
-    case: Annotated[Path, typer.Argument(metavar="CASE", help="Case file (.yaml, .yml or .json).", show_default=False)],
+    ctx: typer.Context,
+    case: Annotated[
+        Optional[Path], typer.Argument(metavar="[CASE]", help="Case file (.yaml, .yml or .json); or give the facts as flags.", show_default=False)
+    ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     as_of: Annotated[
         Optional[str], typer.Option("--as-of", metavar="DATE", help="Decide as of this date (YYYY-MM-DD) instead of the case's as_of.")
@@ -59,21 +83,68 @@ def advise(
         typer.Option("--guideline", "-g", metavar="ID|PATH", help="Shipped guideline id (nccn-net, nccn-net@4.2024) or a guideline file or data folder."),
     ] = None,
     show_excluded: Annotated[bool, typer.Option("--show-excluded", "-x", help="List every excluded therapy with its reasons.")] = False,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Table width in columns (default: the terminal's).")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    width: Width = None,
+    no_color: NoColor = False,
     evidence: Annotated[bool, typer.Option("--evidence", "-e", help="Add the evidence chart: primary endpoint on treatment vs control, with HR.")] = False,
     export: Annotated[
         Optional[Path],
         typer.Option("--export", metavar="FILE", help="Also write a self-contained report: FILE.html, FILE.svg or FILE.md."),
     ] = None,
+    site: Annotated[Optional[str], _fact("--site", "Primary site (the only required fact).", choices=vocab.SITES)] = None,
+    grade: Annotated[Optional[str], _fact("--grade", "WHO grade: 1, 2 or 3.", "N")] = None,
+    ki67: Annotated[Optional[str], _fact("--ki67", "Ki-67 percent: 8, 4-6 or '<1'.", "PCT")] = None,
+    differentiation: Annotated[Optional[str], _fact("--differentiation", "well | poor.", choices=vocab.DIFFERENTIATION)] = None,
+    histology: Annotated[Optional[str], _fact("--histology", "Lung/thymus: typical-carcinoid | atypical-carcinoid.", choices=vocab.HISTOLOGY)] = None,
+    stage: Annotated[Optional[str], _fact("--stage", "localized | regional | locally-advanced | metastatic.", choices=vocab.STAGES)] = None,
+    resectable: Annotated[Optional[bool], _fact("--resectable/--unresectable", "Whether the tumour is resectable.", "")] = None,
+    functional: Annotated[Optional[List[str]], _fact("--functional", "nonfunctional or a hormone syndrome (repeatable).", choices=vocab.FUNCTIONAL)] = None,
+    sstr: Annotated[Optional[str], _fact("--sstr", "SSTR status: positive | negative | unknown.", choices=vocab.SSTR)] = None,
+    sstr_uptake: Annotated[Optional[str], _fact("--sstr-uptake", "strong | moderate | weak | heterogeneous.", choices=vocab.SSTR_UPTAKE)] = None,
+    metastases: Annotated[Optional[List[str]], _fact("--metastases", "Metastatic site (repeatable).", choices=vocab.METASTASES)] = None,
+    bulky: Annotated[Optional[bool], _fact("--bulky/--no-bulky", "Large tumour burden needing a rapid response.", "")] = None,
+    symptomatic: Annotated[Optional[bool], _fact("--symptomatic/--asymptomatic", "Tumour-related symptoms.", "")] = None,
+    msi: Annotated[Optional[str], _fact("--msi", "MSI status: high (dMMR) | stable | unknown.", choices=vocab.MSI)] = None,
+    tmb: Annotated[Optional[str], _fact("--tmb", "Tumour mutational burden: mutations/Mb, or high | low.", "N|WORD")] = None,
+    germline: Annotated[Optional[List[str]], _fact("--germline", "Germline syndrome (repeatable).", choices=vocab.GERMLINE)] = None,
+    status: Annotated[Optional[str], _fact("--status", "Disease status: progressing | stable | new-diagnosis.", choices=vocab.DISEASE_STATUS)] = None,
+    prior: Annotated[
+        Optional[List[str]],
+        _fact("--prior", "A treatment line (repeatable, oldest first): THERAPY:STOPPED:EVENT:GRADE@START..END; see below.",
+              "LINE", autocompletion=complete.prior),
+    ] = None,
+    age: Annotated[Optional[str], _fact("--age", "Age in years.", "N")] = None,
+    sex: Annotated[Optional[str], _fact("--sex", "female | male | other.", choices=vocab.SEX)] = None,
+    ecog: Annotated[Optional[str], _fact("--ecog", "ECOG performance status 0-4.", "N")] = None,
+    crcl: Annotated[Optional[str], _fact("--crcl", "Creatinine clearance, mL/min.", "N")] = None,
+    egfr: Annotated[Optional[str], _fact("--egfr", "eGFR, mL/min/1.73m2.", "N")] = None,
+    comorbidity: Annotated[Optional[List[str]], _fact("--comorbidity", "Comorbidity (repeatable).", choices=vocab.COMORBIDITIES)] = None,
+    pregnant: Annotated[Optional[bool], _fact("--pregnant/--not-pregnant", "Pregnancy.", "")] = None,
+    avoid: Annotated[Optional[List[str]], _fact("--avoid", "The patient wishes to avoid (repeatable).", choices=vocab.AVOID)] = None,
+    trial_access: Annotated[Optional[bool], _fact("--trial-access/--no-trial-access", "Access to clinical trials.", "")] = None,
+    case_id: Annotated[Optional[str], _fact("--id", "Case id shown in the output (default: lookup, or the --save file's name).", "NAME")] = None,
+    save: Annotated[Optional[Path], _fact("--save", "Also write the lookup as a case file.", "FILE")] = None,
+    force: Annotated[bool, _fact("--force", "Let --save replace an existing file.", "")] = False,
 ):
-    """Advise on one case: candidate next-line therapies, exclusions and cautions, with sources."""
-    with guarded():
-        from ..core import advise_file
+    """Advise on one case: candidate next-line therapies, exclusions and cautions, with sources.
 
+    The case is a file, or the facts given as flags (a quick lookup).
+    """
+    with guarded():
         if export is not None and export.suffix.lower() not in EXPORTS:
             raise UsageError(f"--export: '{export.name}' must end in .html, .svg or .md")
-        result = advise_file(case, guideline=guideline, as_of=date_option(as_of))
+        facts = ["/".join(p.opts + p.secondary_opts) for p in ctx.command.params if p.rich_help_panel == FACTS and ctx.get_parameter_source(p.name).name != "DEFAULT"]
+        if case is not None and facts:
+            raise UsageError(f"give either a CASE file or fact flags, not both (got a CASE and {', '.join(facts)})")
+        if case is None:
+            if not facts:
+                raise UsageError("give a CASE file, or describe the case with flags (at least --site); see `netadvisor advise --help`")
+            from ..lookup import advise_flags
+
+            result = advise_flags(ctx.params, guideline=guideline, save=save, force=force)
+        else:
+            from ..core import advise_file
+
+            result = advise_file(case, guideline=guideline, as_of=date_option(as_of))
         if export is not None:
             write_report(result, export)
         if format is Format.json:

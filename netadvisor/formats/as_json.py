@@ -1,116 +1,221 @@
-"""The `netadvisor-advice/1` JSON object (see README, "JSON output")."""
+"""The `netadvisor-advice/1` JSON object (docs/advice-output.md).
+
+The object is written by walking ADVICE, a description of every key: where its
+value comes from and what it may be. `netadvisor schema advice` publishes the
+JSON Schema of the same description, so the writer cannot emit a key the schema
+does not describe, nor the schema describe a key the writer leaves out; the
+tests check the values against it for every shipped case.
+"""
 
 from __future__ import annotations
 
 import json
+from operator import attrgetter, itemgetter
 
-from .. import __version__
-from ..advice import DISCLAIMER, Advice, Reason
-from ..vocab import ADVICE_FORMAT
-
-
-def _reason(r: Reason) -> dict:
-    out = {"code": r.code, "text": r.text}
-    if r.facts:
-        out["facts"] = list(r.facts)
-    if r.unknown:
-        out["unknown"] = list(r.unknown)
-    if r.sources:
-        out["sources"] = list(r.sources)
-    return out
+from .. import __version__, vocab
+from ..advice import DISCLAIMER, Advice
+from ..knowledge import BASES, ID, SEVERITIES
+from ..schema import Field, ListOf, MapOf, Nullable, Num, Record, Str
 
 
-def _notice(n) -> dict:
-    out = {"code": n.code, "text": n.text}
-    if n.facts:
-        out["facts"] = list(n.facts)
-    if n.sources:
-        out["sources"] = list(n.sources)
-    return out
+class Out(Field):
+    """One key of the output: what it is (a spec) and how to get it from the object written."""
+
+    def __init__(self, spec, get, omit_empty: bool = False):
+        super().__init__(spec, required=not omit_empty)
+        self.get = attrgetter(get) if isinstance(get, str) else get
+        self.omit_empty = omit_empty  # left out when empty, rather than written as []
 
 
-def _evidence(e) -> dict:
-    return {
-        "trial": e.trial,
-        "analysis": e.analysis,
-        "id": e.trial_id,
-        "endpoint": e.endpoint,
-        "treatment": e.treatment,
-        "control": e.control,
-        "unit": e.unit,
-        "hr": e.hr,
-        "ci95": list(e.hr_ci95) if e.hr_ci95 else None,
-        "p": e.p,
-        "n": e.n,
-        "treatment_text": e.treatment_text,
-        "control_text": e.control_text,
-        "comparator": e.comparator,
-        "population": e.population,
-        "sources": list(e.sources),
-    }
+def write(spec, value):
+    """The JSON data for value, following its description."""
+    if isinstance(spec, Record):
+        out = {}
+        for name, field in spec.fields.items():
+            item = field.get(value)
+            if not (field.omit_empty and not item):
+                out[name] = write(field.spec, item)
+        return out
+    if isinstance(spec, ListOf):
+        return [write(spec.item, item) for item in value]
+    if isinstance(spec, Nullable):
+        return None if value is None else write(spec.spec, value)
+    return value
+
+
+def _obj(doc: str = "", **fields) -> Record:
+    return Record(fields, doc=doc, closed=False)  # the contract: keys may be added
+
+
+TEXT = Str()
+CODE = Str(pattern=r"[a-z0-9-]+")
+DATE = Str(pattern=r"\d{4}-\d{2}-\d{2}")
+TEXTS = ListOf(TEXT)
+SOURCE_ID = Str(pattern=ID)
+SOURCE_IDS = ListOf(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
+
+
+class _Word(Str):
+    """A vocabulary word as written: always canonical, so the schema needs no forgiving pattern."""
+
+    def json_schema(self):
+        return self._schema({"type": "string", "enum": list(self._choices())})
+
+
+def _words(choices, doc: str = "") -> Str:
+    return _Word(choices=choices, doc=doc)
+
+
+REASON = _obj(
+    "why a therapy is a candidate, is excluded, or ranks where it does",
+    code=Out(CODE, "code"),
+    text=Out(TEXT, "text"),
+    facts=Out(ListOf(TEXT, doc="the case fields the reason rests on"), "facts", omit_empty=True),
+    unknown=Out(ListOf(TEXT, doc="case fields that were not stated"), "unknown", omit_empty=True),
+    sources=Out(SOURCE_IDS, "sources", omit_empty=True),
+)
+
+NOTICE = _obj(
+    code=Out(CODE, "code"),
+    text=Out(TEXT, "text"),
+    facts=Out(TEXTS, "facts", omit_empty=True),
+    sources=Out(SOURCE_IDS, "sources", omit_empty=True),
+)
+
+EVIDENCE = _obj(
+    "one endpoint of one trial analysis whose population covers the case's primary site",
+    trial=Out(TEXT, "trial"),
+    analysis=Out(TEXT, "analysis"),
+    id=Out(CODE, "trial_id"),
+    endpoint=Out(TEXT, "endpoint"),
+    treatment=Out(Nullable(Num(), doc="median (months) or rate (percent); null: see treatment_text"), "treatment"),
+    control=Out(Nullable(Num(), doc="null: see control_text, or a single-arm analysis"), "control"),
+    unit=Out(_words(("months", "percent")), "unit"),
+    hr=Out(Nullable(Num(0)), "hr"),
+    ci95=Out(Nullable(ListOf(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")), lambda e: list(e.hr_ci95) if e.hr_ci95 else None),
+    p=Out(Nullable(TEXT), "p"),
+    n=Out(Nullable(Num(0, integer=True)), "n"),
+    treatment_text=Out(Nullable(TEXT, doc="'not reached' where the source gives no number"), "treatment_text"),
+    control_text=Out(Nullable(TEXT), "control_text"),
+    comparator=Out(Nullable(TEXT), "comparator"),
+    population=Out(TEXT, "population"),
+    sources=Out(SOURCE_IDS, "sources"),
+)
+
+CANDIDATE = _obj(
+    therapy=Out(TEXT, "therapy"),
+    name=Out(TEXT, "name"),
+    rank=Out(Num(1, integer=True, doc="1 = first to consider"), "rank"),
+    category=Out(Nullable(_words(vocab.CATEGORIES), doc="null: no source states one"), "category"),
+    preference=Out(Nullable(_words(vocab.PREFERENCES), doc="null: no source states one"), "preference"),
+    intent=Out(_words(vocab.INTENTS), "intent"),
+    recommendation=Out(TEXT, "recommendation"),
+    basis=Out(_words(BASES, doc="who places the option"), "basis"),
+    reasons=Out(ListOf(REASON), "reasons"),
+    cautions=Out(
+        ListOf(
+            _obj(
+                code=Out(CODE, "code"),
+                severity=Out(_words(SEVERITIES), "severity"),
+                text=Out(TEXT, "text"),
+                sources=Out(SOURCE_IDS, "sources"),
+            )
+        ),
+        "cautions",
+    ),
+    toxicities=Out(
+        ListOf(
+            _obj(
+                event=Out(TEXT, "event"),
+                grade3plus_percent=Out(
+                    Nullable(Num(0, 100), doc="percent when the grades are 3 or higher, else null"),
+                    lambda t: t.percent if t.grades in ("3-4", "3+") else None,
+                ),
+                percent=Out(Nullable(Num(0, 100), doc="null: the sources give no figure"), "percent"),
+                grades=Out(TEXT, "grades"),
+                source=Out(TEXT, "population"),
+                sources=Out(SOURCE_IDS, "sources"),
+            )
+        ),
+        "toxicities",
+    ),
+    evidence=Out(ListOf(EVIDENCE, doc="antitumour candidates only"), "evidence"),
+    citations=Out(TEXTS, "citations"),
+)
+
+
+def _maybe(name: str):
+    return lambda n: getattr(n, name) if n else None
+
+
+ADVICE = Record(
+    title="netadvisor advice (netadvisor-advice/1)",
+    doc="Candidate next-line therapies for one case, each explained and cited. Decision support, not a prescription.",
+    closed=False,
+    fields={
+        "format": Out(_words((vocab.ADVICE_FORMAT,)), lambda a: vocab.ADVICE_FORMAT),
+        "case_id": Out(TEXT, "case_id"),
+        "as_of": Out(DATE, lambda a: a.as_of.isoformat()),
+        "guideline": Out(
+            _obj(
+                id=Out(TEXT, "id"),
+                version=Out(TEXT, "version"),
+                effective=Out(DATE, lambda g: g.effective.isoformat()),
+                source=Out(TEXT, "source"),
+                title=Out(TEXT, "title"),
+                data_sha256=Out(Str(pattern="[0-9a-f]{64}"), "digest"),
+            ),
+            "guideline",
+        ),
+        "netadvisor_version": Out(TEXT, lambda a: __version__),
+        "disclaimer": Out(TEXT, lambda a: DISCLAIMER),
+        "summary": Out(
+            _obj(
+                site=Out(_words(vocab.SITES), itemgetter("site")),
+                site_group=Out(Nullable(TEXT), itemgetter("site_group")),
+                grade=Out(Nullable(Num(1, 3, integer=True)), itemgetter("grade")),
+                ki67=Out(Nullable(ListOf(Num(0, 100), doc="[low, high] percent")), itemgetter("ki67")),
+                functional=Out(Nullable(ListOf(_words(vocab.FUNCTIONAL))), itemgetter("functional")),
+                sstr=Out(Nullable(_words(vocab.SSTR)), itemgetter("sstr")),
+                prior_lines=Out(Nullable(Num(0, integer=True, doc="prior systemic antitumour lines")), itemgetter("prior_lines")),
+                differentiation=Out(Nullable(_words(vocab.DIFFERENTIATION)), itemgetter("differentiation")),
+                stage=Out(Nullable(_words(vocab.STAGES)), itemgetter("stage")),
+                metastases=Out(Nullable(ListOf(_words(vocab.METASTASES))), itemgetter("metastases")),
+            ),
+            "summary",
+        ),
+        "scope": Out(
+            _obj(
+                "in-scope, or why the case is outside the guideline",
+                status=Out(_words(("in-scope", "out-of-scope")), lambda n: "out-of-scope" if n else "in-scope"),
+                code=Out(CODE, _maybe("code"), omit_empty=True),
+                text=Out(TEXT, _maybe("text"), omit_empty=True),
+                facts=Out(TEXTS, _maybe("facts"), omit_empty=True),
+                sources=Out(SOURCE_IDS, _maybe("sources"), omit_empty=True),
+            ),
+            "scope",
+        ),
+        "candidates": Out(ListOf(CANDIDATE, doc="ordered by rank"), "candidates"),
+        "excluded": Out(
+            ListOf(
+                _obj(
+                    therapy=Out(TEXT, "therapy"),
+                    name=Out(TEXT, "name"),
+                    reasons=Out(ListOf(REASON), "reasons"),
+                    recommendations=Out(TEXTS, "recommendations"),
+                )
+            ),
+            "excluded",
+        ),
+        "warnings": Out(ListOf(NOTICE), "warnings"),
+        "context": Out(ListOf(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
+        "sources": Out(MapOf(SOURCE_ID, TEXT, doc="source id -> citation, for every id cited above"), "sources"),
+    },
+)
 
 
 def advice_to_dict(advice: Advice) -> dict:
-    g = advice.guideline
-    return {
-        "format": ADVICE_FORMAT,
-        "case_id": advice.case_id,
-        "as_of": advice.as_of.isoformat(),
-        "guideline": {
-            "id": g.id,
-            "version": g.version,
-            "effective": g.effective.isoformat(),
-            "source": g.source,
-            "title": g.title,
-            "data_sha256": g.digest,
-        },
-        "netadvisor_version": __version__,
-        "disclaimer": DISCLAIMER,
-        "summary": advice.summary,
-        "scope": {"status": "out-of-scope", **_notice(advice.scope)} if advice.scope else {"status": "in-scope"},
-        "candidates": [
-            {
-                "therapy": c.therapy,
-                "name": c.name,
-                "rank": c.rank,
-                "category": c.category,
-                "preference": c.preference,
-                "intent": c.intent,
-                "recommendation": c.recommendation,
-                "basis": c.basis,
-                "reasons": [_reason(r) for r in c.reasons],
-                "cautions": [
-                    {"code": x.code, "severity": x.severity, "text": x.text, "sources": list(x.sources)} for x in c.cautions
-                ],
-                "toxicities": [
-                    {
-                        "event": t.event,
-                        "grade3plus_percent": t.percent if t.grades in ("3-4", "3+") else None,
-                        "percent": t.percent,
-                        "grades": t.grades,
-                        "source": t.population,
-                        "sources": list(t.sources),
-                    }
-                    for t in c.toxicities
-                ],
-                "evidence": [_evidence(e) for e in c.evidence],
-                "citations": list(c.citations),
-            }
-            for c in advice.candidates
-        ],
-        "excluded": [
-            {
-                "therapy": e.therapy,
-                "name": e.name,
-                "reasons": [_reason(r) for r in e.reasons],
-                "recommendations": list(e.recommendations),
-            }
-            for e in advice.excluded
-        ],
-        "warnings": [_notice(w) for w in advice.warnings],
-        "context": [_notice(n) for n in advice.context],
-        "sources": advice.sources,
-    }
+    return write(ADVICE, advice)
 
 
 def render(advice: Advice) -> str:

@@ -1,0 +1,72 @@
+"""Writing case files: a validated case back to YAML a clinician can keep editing.
+
+Used by `advise --save` and `netadvisor new`. The file gets the editor header
+that points at the case schema, the canonical words and therapy ids, the case
+format's field order, and its decision date, so reading it back gives the same
+advice on any later day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from . import schemas, vocab
+from .case import Case, Range, case_spec
+from .dates import PartialDate
+from .errors import UsageError
+from .schema import ListOf, OneOf, Record
+
+
+class _Dumper(yaml.SafeDumper):
+    # Dates stay bare (as_of: 2025-02-01) as in the shipped cases; netadvisor reads them as text.
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+    }
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)  # list items indented under their key
+
+
+def plain(value, spec=None):
+    """Validated case data as plain YAML values, in the order spec lists the fields."""
+    if isinstance(value, PartialDate):
+        return value.year if value.month is None else str(value)
+    if isinstance(value, Range):
+        return value.text or value.low
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(spec, OneOf):
+        spec = next((option for fits, option in spec.options if fits(value)), None)
+    if isinstance(value, dict):
+        fields = spec.fields if isinstance(spec, Record) else {}
+        keys = [k for k in fields if k in value] + [k for k in value if k not in fields]
+        return {k: plain(value[k], fields[k].spec if k in fields else None) for k in keys}
+    if isinstance(value, list):
+        return [plain(item, spec.item if isinstance(spec, ListOf) else None) for item in value]
+    return value
+
+
+def dump(case: Case, target: Path, therapy) -> str:
+    """The YAML text of case, to be written at target (the schema header is relative to it)."""
+    data = {"format": vocab.CASE_FORMAT, **case.data, "as_of": case.as_of}
+    if case.id != target.stem:
+        data["id"] = case.id
+    body = yaml.dump(
+        plain(data, case_spec(therapy)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
+    )
+    return schemas.header(target) + body
+
+
+def write(text: str, target: Path, force: bool, option: str) -> None:
+    """Write a new file; an existing one only with force (named by option in the error)."""
+    try:
+        with open(target, "w" if force else "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{option}: {target} already exists; add --force to replace it") from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot write {target}: {exc.strerror or exc}") from None

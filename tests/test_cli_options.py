@@ -1,0 +1,97 @@
+"""Options every command shares: shell completion, colour, width, and the Examples in each --help."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from netadvisor.cli import app
+
+from conftest import run_cli
+
+COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-9]")  # an SGR foreground colour (bold alone is allowed by NO_COLOR)
+COMMANDS = [command.name or command.callback.__name__ for command in app.registered_commands]
+
+
+def complete(words: str, shell: str = "bash") -> list:
+    """What the shell would offer for the last word of `words` (as the installed script asks)."""
+    env = {"_NETADVISOR_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        env.update(COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - (0 if words.endswith(" ") else 1)))
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = words
+    result = run_cli(env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_prior_completes_therapy_ids():
+    assert complete("netadvisor advise --prior everol") == ["everolimus"]
+    assert set(complete("netadvisor advise --prior c")) == {"cabozantinib", "capecitabine-temozolomide", "capeox",
+                                                            "cisplatin-etoposide", "carboplatin-etoposide",
+                                                            "chemoembolization", "clinical-trial"}
+
+
+def test_fact_flags_complete_their_words_and_commands_complete():
+    assert complete("netadvisor advise --sstr p") == ["positive"]
+    assert complete("netadvisor advise --site small") == ["small-intestine"]
+    assert "schema" in complete("netadvisor sch")
+
+
+def test_stop_reasons_complete_where_the_shell_keeps_colons():
+    assert "lanreotide\\\\:progression" in " ".join(complete("netadvisor advise --prior lanreotide:pro", shell="zsh"))
+
+
+def test_show_completion_prints_a_script():
+    # Typer's switch for naming the shell instead of detecting it (tests run without one).
+    result = run_cli("--show-completion", "bash", env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+    assert result.returncode == 0 and "_NETADVISOR_COMPLETE=complete_bash" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_every_help_has_examples(command):
+    result = run_cli(*command.split(), "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Examples:" in result.stdout and f"netadvisor {command}".strip() in result.stdout
+
+
+def test_colour_is_off_with_no_color_flag_or_environment():
+    forced = {"FORCE_COLOR": "1", "NO_COLOR": None}
+    assert COLOUR.search(run_cli("advise", "cases/seed-patient-1.yaml", env=forced).stdout)  # the test can fail
+    assert not COLOUR.search(run_cli("advise", "cases/seed-patient-1.yaml", "--no-color", env=forced).stdout)
+    assert not COLOUR.search(run_cli("advise", "cases/seed-patient-1.yaml", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout)
+    # typer's own rich output (usage errors) too
+    assert COLOUR.search(run_cli("advise", "--format", "xml", env=forced).stderr)
+    assert not COLOUR.search(run_cli("advise", "--format", "xml", "--no-color", env=forced).stderr)
+
+
+def test_the_wizard_honours_no_color_too(tmp_path):
+    forced = {"FORCE_COLOR": "1", "NO_COLOR": None}
+    answers = "".join(a + "\n" for a in ["", "2025-06-01", "pancreass"])  # a mistake is shown in red, then input ends
+    assert COLOUR.search(run_cli("new", tmp_path / "x.yaml", input=answers, env=forced).stdout)
+    assert not COLOUR.search(run_cli("new", tmp_path / "x.yaml", "--no-color", input=answers, env=forced).stdout)
+
+
+def test_width_sets_the_table_width():
+    out = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "90").stdout
+    assert max(len(line) for line in out.splitlines()) == 90
+
+
+def test_the_entry_point_builds_only_the_command_being_run():
+    """Typer builds every registered command's options per run; an advise run should not pay for the others."""
+    probe = (
+        "import sys; import netadvisor.cli as cli, netadvisor.cli._app as a; sys.argv = ['netadvisor', *sys.argv[1:]]; "
+        "a.main = lambda: print(' '.join(sorted(c.callback.__name__ for c in a.app.registered_commands))); cli.main()"
+    )
+
+    def registered(*args, **env):
+        return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                              env={**os.environ, **env}).stdout.split()
+
+    assert registered("--debug", "advise", "case.yaml", "--format", "json") == ["advise"]
+    assert registered("schema", "case") == ["schema"]
+    assert registered("--help") == sorted(COMMANDS)
+    assert registered("advice") == sorted(COMMANDS)  # so typer can say: did you mean 'advise'?
+    assert registered("advise", _NETADVISOR_COMPLETE="complete_bash") == sorted(COMMANDS)
