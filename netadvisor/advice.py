@@ -70,6 +70,7 @@ class Candidate(NamedTuple):
     toxicities: tuple
     citations: tuple
     evidence: tuple = ()
+    tier: tuple = ()  # the ranking key without the listing order: equal tiers are tied
 
 
 class Excluded(NamedTuple):

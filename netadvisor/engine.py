@@ -515,6 +515,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 toxicities=tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, ev.cite(r.sources)) for r in rates),
                 citations=ev.citations(rec.sources),
                 evidence=tuple(_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
+                tier=_rank_key(verdict, tuple(k for k in guideline.rank_order if k != "listing")),
             )
         )
 

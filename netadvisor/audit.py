@@ -1,0 +1,111 @@
+"""Concordance of a cohort's past decisions with the guideline (from replay).
+
+Counts are kept while the decisions stream past, so memory does not grow with
+the cohort; only the per-decision CSV (if asked for) sees every decision.
+"""
+
+from collections import Counter, defaultdict
+
+ASSESSABLE = ("concordant", "concordant-not-top", "deviation")
+CSV_COLUMNS = ("case_id", "source", "line", "decision", "therapy", "start", "as_of", "year", "site_group",
+               "guideline", "classification", "code", "rank", "category", "intent", "detail")
+
+
+def decision_dict(d) -> dict:
+    """A replay Decision as plain data (JSON, CSV)."""
+    return {
+        "decision": d.index + 1,
+        "history_index": d.index,
+        "therapy": d.therapy,
+        "name": d.name,
+        "start": d.start,
+        "as_of": d.as_of.isoformat() if d.as_of else None,
+        "site_group": d.site_group,
+        "guideline": d.guideline,
+        "classification": d.classification,
+        "code": d.code,
+        "detail": d.detail,
+        "rank": d.rank,
+        "category": d.category,
+        "preference": d.preference,
+        "intent": d.intent,
+        "top": [{"therapy": t, "name": n} for t, n in d.top],
+        "excluded_because": list(d.reasons),
+        "warnings": list(d.warnings),
+    }
+
+
+def csv_rows(record: dict) -> list:
+    source = record["source"]
+    return [
+        [record["case_id"], source["file"], source["line"] or "", d["decision"], d["therapy"], d["start"], d["as_of"] or "",
+         d["as_of"][:4] if d["as_of"] else "", d["site_group"] or "", d["guideline"], d["classification"], d["code"] or "",
+         d["rank"] or "", d["category"] or "", d["intent"] or "", d["detail"]]
+        for d in record["decisions"]
+    ]
+
+
+class Audit:
+    def __init__(self):
+        self.cases = 0
+        self.errors: list = []
+        self.classes: Counter = Counter()
+        self.by: dict = defaultdict(lambda: defaultdict(Counter))  # dimension -> key -> classification counts
+        self.deviations: Counter = Counter()
+        self.off_guideline: Counter = Counter()
+        self.not_assessable: Counter = Counter()
+
+    def add(self, record: dict):
+        self.cases += 1
+        if record.get("format") == "netadvisor-error/1":
+            self.errors.append(record)
+            return
+        for d in record["decisions"]:
+            cls = d["classification"]
+            self.classes[cls] += 1
+            keys = {
+                "line": str(d["decision"]),
+                "site group": d["site_group"] or "(none)",
+                "therapy": d["name"],
+                "year": d["as_of"][:4] if d["as_of"] else "(no date)",
+            }
+            for dimension, key in keys.items():
+                self.by[dimension][key][cls] += 1
+            if cls == "deviation":
+                self.deviations[d["code"]] += 1
+                self.off_guideline[d["name"]] += 1
+            elif cls == "not-assessable":
+                self.not_assessable[d["code"]] += 1
+
+    @staticmethod
+    def rates(counts: Counter) -> dict:
+        assessable = sum(counts[c] for c in ASSESSABLE)
+        on = counts["concordant"] + counts["concordant-not-top"]
+        return {
+            "decisions": sum(counts.values()),
+            "assessable": assessable,
+            "concordant": counts["concordant"],
+            "concordant_not_top": counts["concordant-not-top"],
+            "deviation": counts["deviation"],
+            "not_assessable": counts["not-assessable"],
+            "on_guideline_rate": round(on / assessable, 4) if assessable else None,
+            "top_choice_rate": round(counts["concordant"] / assessable, 4) if assessable else None,
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "format": "netadvisor-audit/1",
+            "cases": self.cases,
+            "unreadable": len(self.errors),
+            "overall": self.rates(self.classes),
+            "by": {dim: {key: self.rates(c) for key, c in sorted(keys.items(), key=_order)} for dim, keys in self.by.items()},
+            "deviations": dict(self.deviations.most_common()),
+            "off_guideline_choices": dict(self.off_guideline.most_common()),
+            "not_assessable": dict(self.not_assessable.most_common()),
+            "errors": self.errors,
+        }
+
+
+def _order(item):
+    key = item[0]
+    return (0, int(key)) if key.isdigit() else (1, key)

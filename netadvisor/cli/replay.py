@@ -1,0 +1,135 @@
+"""`netadvisor replay CASE` and `netadvisor audit PATH...`."""
+
+import csv
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import EXIT_FINDINGS, EXIT_OK
+from ._app import Format, NoColor, Width, app, console, guarded
+
+_GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH",
+                          help="Judge every decision by this guideline (default: the one in force on each decision's date).")
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  netadvisor replay cases/seed-patient-1.yaml\n\n"
+        "  netadvisor replay cases/seed-patient-2.yaml --format json"
+    )
+)
+def replay(
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case file with a dated treatment history.", show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json (one object per decision).")] = Format.table,
+    guideline: Annotated[Optional[str], _GUIDELINE] = None,
+    width: Width = None,
+    no_color: NoColor = False,
+):
+    """At each past decision, what did the guideline offer, and was it followed?
+
+    Each history line is judged as the case stood when it started: earlier lines only, the
+    guideline and labels in force then.
+    """
+    with guarded():
+        from ..audit import decision_dict
+        from ..case import load_case
+        from ..core import checked_library
+        from ..replay import replay as run
+
+        library = checked_library(guideline)
+        loaded = load_case(case, library.catalogue.therapy_spec())
+        decisions = [decision_dict(d) for d in run(loaded, library, guideline)]
+        if format is Format.json:
+            sys.stdout.write(json.dumps({"format": "netadvisor-replay/1", "case_id": loaded.id, "decisions": decisions},
+                                        ensure_ascii=False, indent=2) + "\n")
+        else:
+            from ..formats.replay_out import render_replay
+
+            render_replay(loaded.id, decisions, console(width, no_color))
+
+
+class AuditFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def audit_task(item, state) -> dict:
+    from ..audit import decision_dict
+    from ..batch import read_case
+    from ..replay import replay as run
+
+    case = read_case(item, state["library"])
+    decisions = [decision_dict(d) for d in run(case, state["library"], state["guideline"])]
+    return {"case_id": case.id, "source": {"file": item.source, "line": item.line}, "decisions": decisions}
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  netadvisor audit cases/\n\n"
+        "  netadvisor audit registry.jsonl --jobs 2 --decisions decisions.csv\n\n"
+        "  netadvisor audit cases/ --format json"
+    )
+)
+def audit(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
+    format: Annotated[AuditFormat, typer.Option("--format", "-f", help="table, json or csv (the summary tables).")] = AuditFormat.table,
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", metavar="FILE", help="Also write one CSV row per decision.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+    guideline: Annotated[Optional[str], _GUIDELINE] = None,
+    width: Width = None,
+    no_color: NoColor = False,
+):
+    """Replay every case of a cohort and report concordance with the guideline.
+
+    Exit 1 if any case could not be read, 0 otherwise.
+    """
+    with guarded():
+        from .. import batch as runner
+        from ..audit import CSV_COLUMNS, Audit, csv_rows
+        from ..core import checked_library
+        from ..loading import write_text_atomic
+
+        checked_library(guideline)
+        summary = Audit()
+        rows = [CSV_COLUMNS] if decisions else None
+        for record in runner.run(runner.discover(paths), audit_task, jobs=jobs or runner.default_jobs(), guideline=guideline):
+            summary.add(record)
+            if rows is not None and "decisions" in record:
+                rows.extend(csv_rows(record))
+        if decisions:
+            write_text_atomic(decisions, _csv(rows))
+            typer.echo(f"wrote {decisions} ({len(rows) - 1} decisions)", err=True)
+        data = summary.to_dict()
+        if format is AuditFormat.json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        elif format is AuditFormat.csv:
+            sys.stdout.write(_csv(_summary_rows(data)))
+        else:
+            from ..formats.replay_out import render_audit
+
+            render_audit(data, console(width, no_color))
+        raise typer.Exit(EXIT_FINDINGS if summary.errors else EXIT_OK)
+
+
+def _csv(rows) -> str:
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _summary_rows(data: dict) -> list:
+    columns = ("decisions", "assessable", "concordant", "concordant_not_top", "deviation", "not_assessable", "on_guideline_rate", "top_choice_rate")
+    rows = [("dimension", "key", *columns), ("overall", "all", *(data["overall"][c] for c in columns))]
+    for dimension, keys in data["by"].items():
+        rows += [(dimension, key, *(r[c] for c in columns)) for key, r in keys.items()]
+    rows += [("deviation", code, n, "", "", "", n, "", "", "") for code, n in data["deviations"].items()]
+    return [[("" if v is None else v) for v in row] for row in rows]
