@@ -137,3 +137,19 @@ def test_any_input_gives_advice_or_an_input_error(data):
         advise(data)
     except InputError as exc:
         assert exc.problems and all(p.file == "generated.yaml" for p in exc.problems)
+
+
+def _shuffled(value, rng):
+    """The same data with every mapping's keys in another order."""
+    if isinstance(value, dict):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {k: _shuffled(value[k], rng) for k in keys}
+    if isinstance(value, list):
+        return [_shuffled(v, rng) for v in value]
+    return value
+
+
+@given(cases, st.randoms(use_true_random=False))
+def test_key_order_does_not_change_the_advice(data, rng):
+    assert as_json.render(advise(data)[1]) == as_json.render(advise(_shuffled(data, rng))[1])
