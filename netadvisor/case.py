@@ -15,8 +15,20 @@ from .dates import PartialDate, parse_full_date
 from .errors import InputError, Problem
 from .loading import CASE_MAX_BYTES, format_of, line_of, load_document
 from .schema import (
-    INVALID, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, Record, Str, format_path,
-    is_mapping, is_number, is_str,
+    INVALID,
+    Bool,
+    Custom,
+    Field,
+    ListOf,
+    MapOf,
+    Num,
+    OneOf,
+    Record,
+    Str,
+    format_path,
+    is_mapping,
+    is_number,
+    is_str,
 )
 
 

@@ -19,7 +19,17 @@ lives in the data; this module only applies it.
 
 from __future__ import annotations
 
-from .advice import Advice, Candidate, Caution, EvidenceFigure, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
+from .advice import (
+    Advice,
+    Candidate,
+    Caution,
+    EvidenceFigure,
+    Excluded,
+    GuidelineStamp,
+    Notice,
+    Reason,
+    ToxicityFigure,
+)
 from .case import Case, Range
 from .conditions import FACTS
 from .knowledge import Knowledge, Recommendation, Rule, Therapy, display_names

@@ -16,15 +16,30 @@ import os
 import re
 import unicodedata
 from datetime import date
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from . import vocab
 from .conditions import Compiler, Cond, Ref
 from .dates import PartialDate, parse_full_date
 from .errors import GuidelineError, Problem, UsageError, did_you_mean
 from .loading import DATA_MAX_BYTES, decode, parse_text, read_bytes
-from .schema import INVALID, Bool, format_path, Custom, Field, ListOf, MapOf, Num, OneOf, Raw, Record, Str, is_mapping, is_str
+from .schema import (
+    INVALID,
+    Bool,
+    Custom,
+    Field,
+    ListOf,
+    MapOf,
+    Num,
+    OneOf,
+    Raw,
+    Record,
+    Str,
+    format_path,
+    is_mapping,
+    is_str,
+)
 
 try:  # hashlib's OpenSSL binding costs ~2 ms of start-up; the builtin module does not
     from _sha256 import sha256

@@ -39,6 +39,11 @@ _state = {"debug": False}
 # Options every command that prints with rich shares.
 Width = Annotated[Optional[int], typer.Option("--width", min=60, help="Output width in columns (default: the terminal's).")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")]
+Guideline = Annotated[
+    Optional[str],
+    typer.Option("--guideline", "-g", metavar="ID|PATH",
+                 help="A shipped guideline id (nccn-net, nccn-net@4.2024, asco-2023) or a guideline file or data folder."),
+]
 
 
 class Format(str, Enum):

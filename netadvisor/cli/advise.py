@@ -9,7 +9,7 @@ import typer
 from .. import vocab
 from ..errors import UsageError
 from . import _complete as complete
-from ._app import Format, NoColor, Width, app, console, date_option, guarded
+from ._app import Format, Guideline, NoColor, Width, app, console, date_option, guarded
 
 FACTS = "Case facts (a quick lookup instead of CASE)"
 
@@ -78,10 +78,7 @@ def advise(
     as_of: Annotated[
         Optional[str], typer.Option("--as-of", metavar="DATE", help="Decide as of this date (YYYY-MM-DD) instead of the case's as_of.")
     ] = None,
-    guideline: Annotated[
-        Optional[str],
-        typer.Option("--guideline", "-g", metavar="ID|PATH", help="Shipped guideline id (nccn-net, nccn-net@4.2024) or a guideline file or data folder."),
-    ] = None,
+    guideline: Guideline = None,
     show_excluded: Annotated[bool, typer.Option("--show-excluded", "-x", help="List every excluded therapy with its reasons.")] = False,
     width: Width = None,
     no_color: NoColor = False,

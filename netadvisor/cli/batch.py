@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ._app import app, console, date_option, guarded
+from ._app import Guideline, NoColor, Width, app, console, date_option, guarded
 
 OUTPUTS = (".jsonl", ".csv")
 
@@ -25,10 +25,10 @@ def batch(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge every case as of this date.")] = None,
-    guideline: Annotated[Optional[str], typer.Option("--guideline", "-g", metavar="ID|PATH", help="Pin a guideline id or a file or folder.")] = None,
+    guideline: Guideline = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Summary width in columns.")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    width: Width = None,
+    no_color: NoColor = False,
 ):
     """Advise on many cases: every input is reported once, a broken case as an error record.
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import app, console, guarded
+from ._app import Guideline, NoColor, app, console, guarded
 
 
 class CheckFormat(str, Enum):
@@ -57,8 +57,8 @@ def check(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, junit (XML) or github (workflow annotations).")] = CheckFormat.text,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: 1).")] = 1,
-    guideline: Annotated[Optional[str], typer.Option("--guideline", "-g", metavar="ID|PATH", help="Pin a guideline id or a file or folder.")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    guideline: Guideline = None,
+    no_color: NoColor = False,
 ):
     """Check every case's expect: block (include, exclude, top, category) against its advice.
 

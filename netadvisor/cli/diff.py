@@ -9,15 +9,15 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Format, app, console, guarded
+from ._app import Format, NoColor, Width, app, console, guarded
 
 
 def diff_task(item, state) -> dict:
     """Advise on one case under both sides and compare."""
     from ..batch import read_case
+    from ..core import advise_case
     from ..diff import compare
     from ..formats.as_json import advice_to_dict
-    from ..core import advise_case
 
     sides = []
     for side, library in zip(state["sides"], state["libraries"]):
@@ -48,8 +48,8 @@ def diff(
     to: Annotated[str, typer.Option("--to", metavar="GUIDELINE|DATE", help="After: as --from.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="table (text) or json.")] = Format.table,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: 1).")] = 1,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Width in columns.")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    width: Width = None,
+    no_color: NoColor = False,
 ):
     """Re-run a cohort under two guideline bodies or versions, or two dates, and list what changed.
 

@@ -6,9 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import Format, app, console, guarded
-
-_GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH", help="Guideline id (default: the newest) or a file or folder.")
+from ._app import Format, Guideline, NoColor, Width, app, console, guarded
 
 
 def _explainer(guideline: str | None):
@@ -37,9 +35,9 @@ def _emit(data, fmt: Format, text_renderer, width, no_color):
 def explain(
     query: Annotated[str, typer.Argument(metavar="ID", help="A therapy id, name or brand name, or a recommendation id.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format (table = text).")] = Format.table,
-    guideline: Annotated[Optional[str], _GUIDELINE] = None,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Width in columns.")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    guideline: Guideline = None,
+    width: Width = None,
+    no_color: NoColor = False,
 ):
     """Explain a therapy or a recommendation: placement, conditions, label, trials, toxicities, sources."""
     with guarded():
@@ -51,9 +49,9 @@ def explain(
 @app.command(epilog="Examples:\n\n  netadvisor therapies\n\n  netadvisor therapies --format json")
 def therapies(
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format (table = text).")] = Format.table,
-    guideline: Annotated[Optional[str], _GUIDELINE] = None,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Width in columns.")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    guideline: Guideline = None,
+    width: Width = None,
+    no_color: NoColor = False,
 ):
     """List the therapy catalogue: ids, classes, routes, site groups and NET approvals."""
     with guarded():
@@ -72,9 +70,9 @@ def therapies(
 def recommendations(
     site: Annotated[Optional[str], typer.Option("--site", "-s", metavar="GROUP", help="A site group (pancreas, gi-unknown, lung-thymus) or a primary site.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format (table = text).")] = Format.table,
-    guideline: Annotated[Optional[str], _GUIDELINE] = None,
-    width: Annotated[Optional[int], typer.Option("--width", min=60, help="Width in columns.")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")] = False,
+    guideline: Guideline = None,
+    width: Width = None,
+    no_color: NoColor = False,
 ):
     """List the guideline's recommendations with their categories and conditions."""
     with guarded():
