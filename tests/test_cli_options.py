@@ -79,6 +79,16 @@ def test_width_sets_the_table_width():
     assert max(len(line) for line in out.splitlines()) == 90
 
 
+def test_a_narrow_table_moves_reasons_and_toxicities_to_the_details():
+    """Below 110 columns the five short columns stay readable; nothing is lost, the details carry the rest."""
+    narrow = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "80").stdout
+    wide = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "120").stdout
+    assert "Why (headline)" in wide and "Why (headline)" not in narrow
+    assert "Grade ≥3 tox." in wide and "Grade ≥3 tox." not in narrow
+    for out in (narrow, wide):
+        assert "hypertension 22%" in out and "Cabozantinib" in out
+
+
 def test_the_entry_point_builds_only_the_command_being_run():
     """Typer builds every registered command's options per run; an advise run should not pay for the others."""
     probe = (

@@ -19,11 +19,12 @@ from ..advice import DISCLAIMER, Advice
 from . import words
 
 
-def _para(text: Text, body: str, first: str, width: int, style: str = "", first_style: str = "") -> None:
-    """Append body wrapped to width with a hanging indent under its first-line marker."""
-    indent = " " * len(first)
-    lines = textwrap.wrap(body, width=max(20, width - len(first)), break_on_hyphens=False) or [""]
-    text.append(first, style=first_style or style)
+def _para(text: Text, body: str, first: str, width: int, style: str = "", label: str = "") -> None:
+    """Append body wrapped to width with a hanging indent under its first-line marker (after an optional bold label)."""
+    indent = " " * (len(label) + len(first))
+    lines = textwrap.wrap(body, width=max(20, width - len(indent)), break_on_hyphens=False) or [""]
+    text.append(label, style="bold")
+    text.append(first, style=style)
     text.append(lines[0] + "\n", style=style)
     for line in lines[1:]:
         text.append(indent + line + "\n", style=style)
@@ -32,28 +33,37 @@ def _para(text: Text, body: str, first: str, width: int, style: str = "", first_
 def _header(advice: Advice, width: int) -> Panel:
     inner = width - 4
     text = Text()
-    _para(text, words.case_line(advice), "Case     ", inner, first_style="bold")
+    _para(text, words.case_line(advice), "", inner, label="Case     ")
     rows = words.timeline(advice)
     if not rows:
-        _para(text, "not stated" if advice.summary.get("prior_lines") is None else "none", "History  ", inner, first_style="bold")
+        _para(text, "not stated" if advice.summary.get("prior_lines") is None else "none", "", inner, label="History  ")
     for i, (when, therapy, outcome) in enumerate(rows):
-        _para(text, f"{when:<20} {therapy} → {outcome}", "History  " if i == 0 else "         ", inner, first_style="bold")
+        # Continuation lines hang under the therapy, so the dates column stays clear.
+        _para(text, f"{therapy} → {outcome}", f"{when:<20} ", inner, label="History  " if i == 0 else "         ")
     for note in advice.context:
-        _para(text, note.text, "Context  ", inner, first_style="bold")
+        _para(text, note.text, "", inner, label="Context  ")
     text.rstrip()
     return Panel(text, title=f"netadvisor · {advice.case_id} · as of {advice.as_of}", title_align="left", box=box.ROUNDED)
 
 
-def _candidates(advice: Advice) -> Table:
-    cohort = advice.summary.get("site_group") == "pancreas" and "pNET" or "epNET"
+WIDE = 110  # below this the table keeps its short columns; the details carry the rest
+
+
+def _cohort(advice: Advice) -> str:
+    return "pNET" if advice.summary.get("site_group") == "pancreas" else "epNET"
+
+
+def _candidates(advice: Advice, width: int) -> Table:
+    wide = width >= WIDE
     table = Table(box=box.SIMPLE_HEAD, expand=True, title="Candidates", title_justify="left", title_style="bold")
     table.add_column("#", justify="right", no_wrap=True)
     longest_word = max((len(w) for c in advice.candidates for w in c.name.split()), default=10)
     table.add_column("Therapy", min_width=min(26, longest_word), max_width=26, overflow="fold")
     table.add_column("Cat.", min_width=6, max_width=10)
     table.add_column("Preference", min_width=9, max_width=10)
-    table.add_column("Why (headline)", ratio=4)
-    table.add_column(f"Grade ≥3 tox. ({cohort})", ratio=3)
+    if wide:
+        table.add_column("Why (headline)", ratio=4)
+        table.add_column(f"Grade ≥3 tox. ({_cohort(advice)})", ratio=3)
     table.add_column("Cautions", no_wrap=True)
     for c in advice.candidates:
         name = c.name if c.intent == "antitumor" else f"{c.name} ({words.INTENT_SHORT[c.intent]})"
@@ -64,15 +74,10 @@ def _candidates(advice: Advice) -> Table:
             flags.append(f"⚠ {warnings}", style="yellow bold")
         if notes:
             flags.append((" " if warnings else "") + f"· {notes}")
-        table.add_row(
-            str(c.rank),
-            Text(name, style="bold"),
-            words.category(c),
-            words.preference(c),
-            words.headline(c),
-            ", ".join(words.toxicity_lines(c, limit=3)),
-            flags or Text("none", style="dim"),
-        )
+        cells = [str(c.rank), Text(name, style="bold"), words.category(c), words.preference(c)]
+        if wide:
+            cells += [words.headline(c), ", ".join(words.toxicity_lines(c, limit=3))]
+        table.add_row(*cells, flags or Text("none", style="dim"))
     return table
 
 
@@ -84,6 +89,8 @@ def _details(advice: Advice, width: int) -> Text:
         _para(text, words.basis(c), "   ", width, style="dim")
         for reason in words.why(c):
             _para(text, reason, "   + ", width)
+        tox = ", ".join(words.toxicity_lines(c, limit=8))
+        _para(text, f"toxicities ({_cohort(advice)} cohort; rates are grade ≥3 unless marked): {tox}", "   ", width, style="dim")
         for x in c.cautions:
             warn = x.severity == "warning"
             _para(text, x.text, "   ⚠ " if warn else "   · ", width, style="yellow" if warn else "")
@@ -103,7 +110,7 @@ def render(advice: Advice, console: Console, show_excluded: bool = False, eviden
     if advice.scope:
         parts.append(Panel(Text(advice.scope.text), title="Out of scope", title_align="left", border_style="red"))
     if advice.candidates:
-        parts += [_candidates(advice), _details(advice, width)]
+        parts += [_candidates(advice, width), _details(advice, width)]
         if evidence:
             from .chart import evidence_table
 
