@@ -7,6 +7,7 @@ import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -37,6 +38,10 @@ _state = {"debug": False}
 
 
 # Options every command that prints with rich shares.
+Paths = Annotated[
+    list[Path],
+    typer.Argument(metavar="PATH...", help="Case files, folders (searched recursively) or JSON Lines files.", show_default=False),
+]
 Width = Annotated[Optional[int], typer.Option("--width", min=60, help="Output width in columns (default: the terminal's).")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="No colour (also when NO_COLOR is set).")]
 Guideline = Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ._app import Guideline, NoColor, Width, app, console, date_option, guarded
+from ._app import Guideline, NoColor, Paths, Width, app, console, date_option, guarded
 
 OUTPUTS = (".jsonl", ".csv")
 
@@ -21,7 +21,7 @@ OUTPUTS = (".jsonl", ".csv")
     )
 )
 def batch(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders (searched recursively) or JSON Lines files.", show_default=False)],
+    paths: Paths,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge every case as of this date.")] = None,

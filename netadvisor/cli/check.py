@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Guideline, NoColor, app, console, guarded
+from ._app import Guideline, NoColor, Paths, app, console, guarded
 
 
 class CheckFormat(str, Enum):
@@ -54,7 +54,7 @@ def _expect_lines(path: Path) -> dict:
     )
 )
 def check(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
+    paths: Paths,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, junit (XML) or github (workflow annotations).")] = CheckFormat.text,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: 1).")] = 1,
     guideline: Guideline = None,

@@ -3,13 +3,12 @@
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Format, NoColor, Width, app, console, guarded
+from ._app import Format, NoColor, Paths, Width, app, console, guarded
 
 
 def diff_task(item, state) -> dict:
@@ -43,7 +42,7 @@ def _libraries(state_sides):
     )
 )
 def diff(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
+    paths: Paths,
     from_: Annotated[str, typer.Option("--from", metavar="GUIDELINE|DATE", help="Before: a guideline id, id@version, file or folder, or a date YYYY-MM-DD.")],
     to: Annotated[str, typer.Option("--to", metavar="GUIDELINE|DATE", help="After: as --from.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="table (text) or json.")] = Format.table,

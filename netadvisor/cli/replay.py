@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
-from ._app import Format, NoColor, Width, app, console, guarded
+from ._app import Format, NoColor, Paths, Width, app, console, guarded
 
 _GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH",
                           help="Judge every decision by this guideline (default: the one in force on each decision's date).")
@@ -78,7 +78,7 @@ def audit_task(item, state) -> dict:
     )
 )
 def audit(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Case files, folders or JSON Lines files.", show_default=False)],
+    paths: Paths,
     format: Annotated[AuditFormat, typer.Option("--format", "-f", help="table, json or csv (the summary tables).")] = AuditFormat.table,
     decisions: Annotated[Optional[Path], typer.Option("--decisions", metavar="FILE", help="Also write one CSV row per decision.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
