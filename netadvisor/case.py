@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 from . import vocab
 from .dates import PartialDate, parse_full_date
 from .errors import InputError, Problem
-from .loading import CASE_MAX_BYTES, format_of, line_of, load_document
+from .loading import CASE_MAX_BYTES, format_of, line_finder, load_document
 from .schema import (
     INVALID, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, Record, Str, format_path,
     is_mapping, is_number, is_str,
@@ -383,12 +383,11 @@ def _path_parts(path: str) -> list:
 def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
     """Read a case file from disk; raises InputError naming file and field."""
     data, text = load_document(path, CASE_MAX_BYTES)
-    fmt = format_of(path)
     return parse_case(
         data,
         source=str(path),
         therapy=therapy,
         default_id=path.stem,
         as_of=as_of,
-        locate=lambda parts: line_of(text, fmt, parts),
+        locate=line_finder(text, format_of(path)),
     )

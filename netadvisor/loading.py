@@ -163,33 +163,45 @@ def load_document(path: Path, max_bytes: int = CASE_MAX_BYTES) -> tuple[object, 
         raise InputError([Problem(str(path), "", str(exc))]) from None
 
 
-def line_of(text: str, fmt: str, parts: list) -> int | None:
-    """The 1-based line of a field path in YAML text, for error messages.
+def line_finder(text: str, fmt: str):
+    """A function from a field path to its 1-based line in YAML text, for error messages.
 
-    Only called on the error path, so it re-composes the text instead of
-    making every successful load carry positions.
+    Only used on the error path, so it re-composes the text instead of making
+    every successful load carry positions; it does so once, on first use, and
+    indexes each mapping it looks into: a file with thousands of problems must
+    not be re-read for each one.
     """
-    if fmt != "yaml":
-        return None
-    try:
-        node = yaml.compose(text, Loader=_Base)
-    except (yaml.YAMLError, RecursionError):
-        return None
-    line = None
-    for part in parts:
-        if node is None:
-            break
-        if isinstance(part, int) and isinstance(node, yaml.SequenceNode):
-            node = node.value[part] if 0 <= part < len(node.value) else None
-        elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
-            match = [(k, v) for k, v in node.value if getattr(k, "value", None) == part]
-            if not match:
+    root: list = []  # the composed document, once composed
+    keys: dict = {}  # id(mapping node) -> {key: (key node, value node)}
+
+    def line_of(parts: list) -> int | None:
+        if fmt != "yaml":
+            return None
+        if not root:
+            try:
+                root.append(yaml.compose(text, Loader=_Base))
+            except (yaml.YAMLError, RecursionError):
+                root.append(None)
+        node, line = root[0], None
+        for part in parts:
+            if isinstance(part, int) and isinstance(node, yaml.SequenceNode):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
+                if id(node) not in keys:
+                    index: dict = {}
+                    for k, v in node.value:
+                        if isinstance(k, yaml.ScalarNode):
+                            index.setdefault(k.value, (k, v))
+                    keys[id(node)] = index
+                if part not in keys[id(node)]:
+                    break
+                key_node, node = keys[id(node)][part]
+                line = key_node.start_mark.line + 1
+            else:
                 break
-            line = match[0][0].start_mark.line + 1
-            node = match[0][1]
-            continue
-        else:
-            break
-        if node is not None:
-            line = node.start_mark.line + 1
-    return line
+        return line
+
+    return line_of

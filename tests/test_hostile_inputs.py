@@ -282,9 +282,20 @@ def json_numbers():
         yield Hostile(f"json-{name}", f'{{"tumor": {{"primary_site": "pancreas"}}, "patient": {{"age": {number}}}}}'.encode(), ".json", "patient.age")
 
 
+def problem_floods():
+    """Thousands of mistakes in one file. Regression: each reported problem looked up
+    its line by parsing the whole file again, so 3,000 unknown fields took 36 s."""
+    keys = [f"unknown{i}" for i in range(5000)]
+    yield Hostile("flood-of-unknown-fields", ("tumor:\n  primary_site: pancreas\n" + "".join(f"  {k}: 1\n" for k in keys)).encode(),
+                  needle="tumor.unknown0: unknown field")
+    items = "".join(f"  - {{therapy: everolimus, {k}: 1}}\n" for k in keys[:1000])
+    yield Hostile("flood-of-bad-history-lines", ("tumor: {primary_site: pancreas}\nhistory:\n" + items).encode(),
+                  needle="history[999].unknown999: unknown field")
+
+
 # Every hostile file, by name. Each builder above is one kind of attack.
 BUILDERS = (aliases, python_tags, nesting, sizes, duplicate_keys, wrong_containers, encodings, binary_junk,
-            empty_documents, json_numbers)
+            empty_documents, json_numbers, problem_floods)
 CORPUS = {h.name: h for builder in BUILDERS for h in builder()}
 
 
@@ -329,6 +340,12 @@ def test_the_unmutated_case_loads_as_yaml_and_json(tmp_path):
         path.write_text(text, encoding="utf-8")
         case = load_case(path, THERAPY)
         assert case.tumor["sstr"]["status"] == "positive" and case.history[0].toxicity[0].grade == 1
+
+
+def test_lines_are_still_found_in_a_flood_of_problems(tmp_path):
+    lines = refused(write(tmp_path, CORPUS["flood-of-unknown-fields"]))
+    assert lines[0].split(": ")[1] == "tumor.unknown0" and lines[0].endswith("(line 3)")
+    assert lines[99].split(": ")[1] == "tumor.unknown99" and lines[99].endswith("(line 102)")
 
 
 def test_a_file_at_the_size_limit_is_read(tmp_path):
