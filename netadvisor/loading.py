@@ -2,9 +2,11 @@
 
 Case files are written by hand and may be hostile. This module reads a file as
 bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
-a safe loader that also rejects duplicate keys and YAML aliases (so alias
-expansion bombs cannot be built). Dates stay strings: the case parser checks
-them itself and reports an impossible date such as 2025-13-45 by field path.
+a safe loader that also rejects duplicate keys, YAML tags, anchors and aliases
+(so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH and
+documents of more than MAX_NODES values. Dates stay strings: the case parser
+checks them itself and reports an impossible date such as 2025-13-45 by field
+path.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from .errors import InputError, Problem
 CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for long notes
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
 SUFFIXES = (".yaml", ".yml", ".json")
+MAX_DEPTH = 100  # nesting levels; the shipped guideline data needs 10 (libyaml crashes at ~30,000)
+MAX_NODES = 100_000  # values in one document, keys included; a full case has a few hundred
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,6 +68,41 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _check_events(text: str) -> None:
+    """Refuse tags, anchors, deep nesting and huge documents before anything is built.
+
+    libyaml's composer recurses in C (a file nested 30,000 deep crashes the
+    interpreter) and building a 2 MiB document of tiny values takes seconds;
+    the event stream is flat and cheap, and this stops at the first excess.
+    """
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        nodes += 1
+        why = None
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            why = "YAML anchors and aliases (&name, *name) are not allowed"
+        elif event.tag is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            why = f"YAML tags such as {_short(tag)} are not allowed; write plain values"
+        elif nodes > MAX_NODES:
+            why = f"more than {MAX_NODES:,} values in one file"
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                why = f"nested more than {MAX_DEPTH} levels deep"
+        if why:
+            raise yaml.composer.ComposerError(None, None, why, event.start_mark)
+
+
 def _json_pairs(pairs):
     out = {}
     for key, value in pairs:
@@ -87,6 +126,7 @@ def parse_text(text: str, fmt: str):
         except RecursionError:
             raise ValueError("nested too deeply") from None
     try:
+        _check_events(text)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

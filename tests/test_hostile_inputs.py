@@ -293,9 +293,38 @@ def problem_floods():
                   needle="history[999].unknown999: unknown field")
 
 
+def structure_limits():
+    """Regressions: libyaml's composer recursed in C, so nesting to the size limit
+    crashed the interpreter (segmentation fault at ~30,000 levels), and a 2 MiB
+    list of tiny values took seconds to build before the 1,000-item limit refused it."""
+    yield Hostile("nested-to-the-size-limit", b"[" * (loading.CASE_MAX_BYTES - 1), needle="nested more than 100 levels deep")
+    yield Hostile("nested-to-the-size-limit-json", b"[" * (loading.CASE_MAX_BYTES - 1), ".json")
+    yield Hostile("block-mappings-150-deep", "".join(" " * i + "a:\n" for i in range(150)).encode() + b" " * 150 + b"1\n",
+                  needle="nested more than 100 levels deep")
+    many = b"1, " * ((loading.CASE_MAX_BYTES - 100) // 3)
+    yield Hostile("wide-list-yaml", b"tumor: {primary_site: pancreas}\nhistory: [" + many + b"1]\n", needle="more than 100,000 values")
+    pairs = b"".join(b"k%d: 1, " % i for i in range(200_000))[: loading.CASE_MAX_BYTES - 100]
+    yield Hostile("wide-mapping-yaml", b"tumor: {primary_site: pancreas}\nx: {" + pairs.rsplit(b",", 1)[0] + b"}\n",
+                  needle="more than 100,000 values")
+
+
+def yaml_tags():
+    """Regressions: only the Python tags were refused; !!timestamp made a datetime,
+    and !!int "", !!bool maybe and !!timestamp x crashed the loader with an IndexError,
+    KeyError or AttributeError (exit code 3). No tag is needed in a case file."""
+    for tag in ('!!timestamp 2025-01-01 10:00:00', '!!timestamp x', '!!binary aGVsbG8=', '!!set {a}', '!!omap [a: 1]',
+                '!!pairs [a: 1]', '!!int ""', '!!int "070"', '!!float ""', '!!bool maybe', '!!str 5', '!!null x',
+                '!!map {}', '!!seq []', '!local x', '! 5', '!<tag:example.com,2000:x> y'):
+        label = "".join(c if c.isalnum() else "-" for c in tag).strip("-")
+        yield Hostile(f"tag-{label}", f"tumor: {{primary_site: pancreas}}\nas_of: {tag}\n".encode(), needle="YAML tags")
+    yield Hostile("tag-on-a-key", b"tumor: {!!str primary_site: pancreas}\n", needle="YAML tags")
+    yield Hostile("tag-on-the-document", b"--- !!map\ntumor: {primary_site: pancreas}\n", needle="YAML tags")
+    yield Hostile("anchor-without-alias", b"tumor: &t {primary_site: pancreas}\n", needle="anchors and aliases")
+
+
 # Every hostile file, by name. Each builder above is one kind of attack.
 BUILDERS = (aliases, python_tags, nesting, sizes, duplicate_keys, wrong_containers, encodings, binary_junk,
-            empty_documents, json_numbers, problem_floods)
+            empty_documents, json_numbers, problem_floods, structure_limits, yaml_tags)
 CORPUS = {h.name: h for builder in BUILDERS for h in builder()}
 
 
