@@ -4,7 +4,8 @@ Case files are written by hand and may be hostile. This module reads a file as
 bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
 a safe loader that also rejects duplicate keys, YAML tags, anchors and aliases
 (so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH and
-documents of more than MAX_NODES values. Dates stay strings: the case parser
+documents of more than MAX_NODES values. Numbers must be plain decimals:
+YAML 1.1 would read `age: 070` as 56. Dates stay strings: the case parser
 checks them itself and reports an impossible date such as 2025-13-45 by field
 path.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -25,6 +27,9 @@ DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DEPTH = 100  # nesting levels; the shipped guideline data needs 10 (libyaml crashes at ~30,000)
 MAX_NODES = 100_000  # values in one document, keys included; a full case has a few hundred
+MAX_DIGITS = 20  # digits in an integer; no field needs more
+
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -67,9 +72,45 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
             self.constructed_objects.pop(key_node, None)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node)
+        if not _PLAIN_INT.fullmatch(text):
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"{_short(text)} is not a plain decimal number (YAML reads a leading 0 as octal, "
+                "0x as hexadecimal, ':' as base 60 and drops '_'); write it with the digits 0-9 only",
+                node.start_mark,
+            )
+        try:
+            return _int(text)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+
+    def construct_yaml_float(self, node):
+        text = self.construct_scalar(node)
+        if "_" in text or ":" in text:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"{_short(text)} is not a plain decimal number (YAML reads ':' as base 60 and drops '_'); "
+                "write it like 12.5",
+                node.start_mark,
+            )
+        return super().construct_yaml_float(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+
 
 def _short(text: str) -> str:
     return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _int(text: str) -> int:
+    """int() for parsers; refuses the absurdly long numbers Python could not even print."""
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        raise ValueError(f"{_short(text)} has {len(text.lstrip('+-')):,} digits; no value here has more than {MAX_DIGITS}")
+    return int(text)
 
 
 def _check_events(text: str) -> None:
@@ -120,7 +161,7 @@ def parse_text(text: str, fmt: str):
     """Parse YAML or JSON text; raises ValueError with a one-line reason."""
     if fmt == "json":
         try:
-            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant)
+            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant, parse_int=_int)
         except json.JSONDecodeError as exc:
             raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
