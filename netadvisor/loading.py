@@ -3,11 +3,11 @@
 Case files are written by hand and may be hostile. This module reads a file as
 bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
 a safe loader that also rejects duplicate keys, YAML tags, anchors and aliases
-(so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH and
-documents of more than MAX_NODES values. Numbers must be plain decimals:
-YAML 1.1 would read `age: 070` as 56. Dates stay strings: the case parser
-checks them itself and reports an impossible date such as 2025-13-45 by field
-path.
+(so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH,
+documents of more than MAX_NODES values and control characters in text.
+Numbers must be plain decimals: YAML 1.1 would read `age: 070` as 56. Dates
+stay strings: the case parser checks them itself and reports an impossible
+date such as 2025-13-45 by field path.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 
 import yaml
 
 from .errors import InputError, Problem
+from .schema import format_path, join_path
 
 CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for long notes
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
@@ -144,6 +146,46 @@ def _check_events(text: str) -> None:
             raise yaml.composer.ComposerError(None, None, why, event.start_mark)
 
 
+def _check_values(data) -> None:
+    """Refuse what no parser option catches: too many values or levels (JSON),
+    control characters and unpaired surrogates (from escapes such as "\\e" or
+    "\\u001b"; printed, they would drive the terminal)."""
+    nodes = 0
+    stack = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise ValueError(f"more than {MAX_NODES:,} values in one file")
+        if depth > MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, str):
+            _check_text(value, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    _check_text(key, path, key=True)
+                stack.append((item, join_path(path, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, join_path(path, i), depth + 1) for i, item in enumerate(value))
+
+
+def _check_text(text: str, path, key: bool = False) -> None:
+    if text.isprintable():  # the common case, in C
+        return
+    for char in text:
+        if char in "\t\n\r" or char.isprintable():
+            continue
+        kind = unicodedata.category(char)
+        if kind in ("Cc", "Cs"):
+            what = "a control character" if kind == "Cc" else "half of a surrogate pair, not a character"
+            where = format_path(path) or "top level"
+            raise ValueError(
+                f"{where}: {'a key contains' if key else 'contains'} U+{ord(char):04X} ({what}); "
+                "only printable text, tabs and line breaks are allowed"
+            )
+
+
 def _json_pairs(pairs):
     out = {}
     for key, value in pairs:
@@ -161,14 +203,16 @@ def parse_text(text: str, fmt: str):
     """Parse YAML or JSON text; raises ValueError with a one-line reason."""
     if fmt == "json":
         try:
-            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant, parse_int=_int)
+            data = json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant, parse_int=_int)
         except json.JSONDecodeError as exc:
             raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
-            raise ValueError("nested too deeply") from None
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+        _check_values(data)
+        return data
     try:
         _check_events(text)
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -177,7 +221,9 @@ def parse_text(text: str, fmt: str):
     except yaml.YAMLError as exc:
         raise ValueError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
-        raise ValueError("nested too deeply") from None
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_values(data)
+    return data
 
 
 def decode(raw: bytes, name: str) -> str:

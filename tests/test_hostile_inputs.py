@@ -343,10 +343,40 @@ def numbers_in_disguise():
                       ".json", needle=f"has {digits:,} digits; no value here has more than 20")
 
 
+def control_characters():
+    """Regressions: escapes ("\\e", "\\u001b") put control characters into the case,
+    and the case id is printed as the title of the advice: a file could drive the
+    clinician's terminal (clear it, retitle it, hide text). An unpaired surrogate
+    ("\\ud800") in JSON made every output format fail with UnicodeEncodeError (exit 3)."""
+    for label, escape in (("escape", "\\e[2J"), ("bell", "\\a"), ("nul", "\\0"), ("osc-title", "\\e]0;pwned\\x07"),
+                          ("csi-c1", "\\x9b31m"), ("del", "\\x7f"), ("backspace", "\\b")):
+        for field in ("id", "notes"):
+            text = f'tumor: {{primary_site: pancreas}}\npreferences: {{notes: "a{escape}b"}}\n' if field == "notes" \
+                else f'tumor: {{primary_site: pancreas}}\nid: "a{escape}b"\n'
+            yield Hostile(f"control-{label}-in-{field}", text.encode(), needle="(a control character)")
+    yield Hostile("control-in-a-key", b'tumor: {primary_site: pancreas, "gr\\x08ade": 2}\n', needle="a key contains U+0008")
+    yield Hostile("control-in-a-therapy", b'tumor: {primary_site: pancreas}\nhistory: [{therapy: "everolimus\\e[8m"}]\n',
+                  needle="history[0].therapy: contains U+001B")
+    for label, escape in (("escape", "\\u001b"), ("nul", "\\u0000"), ("form-feed", "\\f"), ("del", "\\u007f"),
+                          ("next-line", "\\u0085"), ("high-surrogate", "\\ud800"), ("low-surrogate", "\\udc00"),
+                          ("reversed-pair", "\\ude00\\ud83d")):
+        yield Hostile(f"control-{label}-json", f'{{"tumor": {{"primary_site": "pancreas"}}, "id": "a{escape}b"}}'.encode(), ".json",
+                      needle="id: contains U+")
+    yield Hostile("surrogate-in-a-key-json", b'{"tumor": {"primary_site": "pancreas", "\\ud800": 1}}', ".json",
+                  needle="tumor: a key contains U+D800")
+    for char in (b"\x7f", "\u0080".encode(), "\u009b".encode()):  # JSON text may hold these raw
+        yield Hostile(f"raw-control-{char.hex()}-json", b'{"tumor": {"primary_site": "pancreas"}, "id": "a' + char + b'b"}', ".json",
+                      needle="id: contains U+")
+    yield Hostile("json-150-deep", b'{"tumor": {"primary_site": "pancreas"}, "x": ' + b"[" * 150 + b"]" * 150 + b"}", ".json",
+                  needle="nested more than 100 levels deep")
+    yield Hostile("wide-list-json", b'{"tumor": {"primary_site": "pancreas"}, "history": [' + b"1," * 700_000 + b"1]}", ".json",
+                  needle="more than 100,000 values")
+
+
 # Every hostile file, by name. Each builder above is one kind of attack.
 BUILDERS = (aliases, python_tags, nesting, sizes, duplicate_keys, wrong_containers, encodings, binary_junk,
             empty_documents, json_numbers, problem_floods, structure_limits, yaml_tags,
-            numbers_in_disguise)
+            numbers_in_disguise, control_characters)
 CORPUS = {h.name: h for builder in BUILDERS for h in builder()}
 
 
@@ -404,6 +434,13 @@ def test_plain_numbers_are_still_read(tmp_path):
     path.write_text("tumor: {primary_site: pancreas, grade: 2, ki67: 1.25e+1}\npatient: {age: 0, egfr: 60.}\n")
     case = load_case(path, THERAPY)
     assert (case.tumor["grade"], case.tumor["ki67"].low, case.data["patient"]) == (2, 12.5, {"age": 0, "egfr": 60.0})
+
+
+def test_text_may_hold_tabs_line_breaks_and_any_printable_character(tmp_path):
+    path = tmp_path / "case.json"
+    notes = "line one\r\nline two\tindented: ¹⁷⁷Lu, naïve, 😀, \u202eright-to-left"
+    path.write_text(json.dumps({"tumor": {"primary_site": "pancreas"}, "preferences": {"notes": notes}}), encoding="utf-8")
+    assert load_case(path, THERAPY).data["preferences"]["notes"] == notes
 
 
 def test_a_file_at_the_size_limit_is_read(tmp_path):
@@ -606,7 +643,7 @@ CLI_SUBSET = (
     "billion-laughs", "tag-python-object-apply-os.system", "deep-lists-json", "deep-mappings-yaml",
     "duplicate-other-history[0].toxicity[0]-json", "list-for-mapping-tumor", "number-for-mapping-history[0]",
     "utf16-le-bom", "invalid-utf8-overlong-slash", "nul-at-0", "random-bytes-3", "only-empty", "only-null",
-    "json-NaN", "over-the-limit",
+    "json-NaN", "over-the-limit", "control-high-surrogate-json", "control-osc-title-in-id",
 )
 
 
