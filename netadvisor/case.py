@@ -15,9 +15,11 @@ from .dates import PartialDate, parse_full_date
 from .errors import InputError, Problem
 from .loading import CASE_MAX_BYTES, format_of, line_finder, load_document
 from .schema import (
-    INVALID, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, Record, Str, format_path,
-    is_mapping, is_number, is_str,
+    INVALID, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, ProblemList, Record, Str, TooManyProblems,
+    format_path, is_mapping, is_number, is_str,
 )
+
+MAX_PROBLEMS = 100  # reported per case file; the check stops there
 
 
 class Range(NamedTuple):
@@ -323,9 +325,14 @@ def parse_case(
 
     `as_of` (from --as-of) overrides the case's own date; `today` is the default.
     """
-    raw_problems: list = []
+    raw_problems = ProblemList(MAX_PROBLEMS)
     spec = case_spec(therapy)
-    checked = spec.check(data, "", raw_problems)
+    try:
+        checked = spec.check(data, "", raw_problems)
+    except TooManyProblems:
+        problems = [_problem(source, path, message, locate) for path, message in raw_problems]
+        problems.append(Problem(source, "", f"stopped after {MAX_PROBLEMS} problems; correct these and check again"))
+        raise InputError(problems) from None
     if checked is not INVALID:
         stated = "as_of" in checked or as_of is not None
         as_of = as_of or checked.get("as_of") or today or date.today()

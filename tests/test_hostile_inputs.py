@@ -290,7 +290,7 @@ def problem_floods():
                   needle="tumor.unknown0: unknown field")
     items = "".join(f"  - {{therapy: everolimus, {k}: 1}}\n" for k in keys[:1000])
     yield Hostile("flood-of-bad-history-lines", ("tumor: {primary_site: pancreas}\nhistory:\n" + items).encode(),
-                  needle="history[999].unknown999: unknown field")
+                  needle="history[99].unknown99: unknown field")
 
 
 def structure_limits():
@@ -427,6 +427,7 @@ def test_lines_are_still_found_in_a_flood_of_problems(tmp_path):
     lines = refused(write(tmp_path, CORPUS["flood-of-unknown-fields"]))
     assert lines[0].split(": ")[1] == "tumor.unknown0" and lines[0].endswith("(line 3)")
     assert lines[99].split(": ")[1] == "tumor.unknown99" and lines[99].endswith("(line 102)")
+    assert len(lines) == 101
 
 
 def test_plain_numbers_are_still_read(tmp_path):
@@ -441,6 +442,17 @@ def test_text_may_hold_tabs_line_breaks_and_any_printable_character(tmp_path):
     notes = "line one\r\nline two\tindented: ¹⁷⁷Lu, naïve, 😀, \u202eright-to-left"
     path.write_text(json.dumps({"tumor": {"primary_site": "pancreas"}, "preferences": {"notes": notes}}), encoding="utf-8")
     assert load_case(path, THERAPY).data["preferences"]["notes"] == notes
+
+
+def test_a_flood_of_problems_is_cut_short(tmp_path):
+    """Regression: 40,000 unknown fields gave 40,000 messages, each with its own
+    "did you mean" search (1.5 s); the first 100 are what a person can use."""
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"tumor": dict({"primary_site": "pancreas"}, **{f"x{i}": 1 for i in range(40_000)})}))
+    lines = refused(path)
+    assert len(lines) == case_module.MAX_PROBLEMS + 1 == 101
+    assert lines[0].startswith(f"{path}: tumor.x0: unknown field")
+    assert lines[-1] == f"{path}: stopped after 100 problems; correct these and check again"
 
 
 def test_a_file_at_the_size_limit_is_read(tmp_path):
