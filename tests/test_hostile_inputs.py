@@ -373,10 +373,19 @@ def control_characters():
                   needle="more than 100,000 values")
 
 
+def line_breaks_in_messages():
+    """Regression: a message quoting text with a line break took two lines, so the
+    second looked like a separate problem without a file name."""
+    yield Hostile("line-break-in-a-word", b'tumor: {primary_site: "pan\\ncreas"}\n', needle="tumor.primary_site: 'pan\\ncreas'")
+    yield Hostile("line-break-in-a-key", b'tumor: {primary_site: pancreas, "gr\\r\\nade": 2}\n', needle="tumor.gr\\r\\nade: unknown")
+    yield Hostile("line-break-in-a-therapy-json", b'{"tumor": {"primary_site": "pancreas"}, "history": [{"therapy": "no\\nsuch"}]}',
+                  ".json", needle="unknown therapy 'no\\nsuch'")
+
+
 # Every hostile file, by name. Each builder above is one kind of attack.
 BUILDERS = (aliases, python_tags, nesting, sizes, duplicate_keys, wrong_containers, encodings, binary_junk,
             empty_documents, json_numbers, problem_floods, structure_limits, yaml_tags,
-            numbers_in_disguise, control_characters)
+            numbers_in_disguise, control_characters, line_breaks_in_messages)
 CORPUS = {h.name: h for builder in BUILDERS for h in builder()}
 
 
@@ -647,6 +656,18 @@ def test_a_file_without_a_known_suffix(tmp_path):
     path = tmp_path / "case.yaml.exe"
     path.write_text(to_yaml(MINIMAL))
     refused(path, "unsupported file type '.exe'")
+
+
+def test_a_file_name_with_a_line_break(tmp_path):
+    path = tmp_path / "two\nlines.yaml"
+    path.write_text("tumor: {primary_site: pancreass}\n")
+    with pytest.raises(InputError) as info:
+        load_case(path, THERAPY)
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path}/two\\nlines.yaml: tumor.primary_site: 'pancreass' is not one of pancreas, duodenum, stomach, "
+        "small-intestine, appendix, colon, rectum, lung, thymus, unknown-primary, other (did you mean 'pancreas'?) (line 1)"
+    ]
+    cli_refuses(path, name_in_stderr=f"{tmp_path}/two\\nlines.yaml")
 
 
 # -- the real entry point, for a representative subset --------------------------------
