@@ -43,8 +43,12 @@ class Range(NamedTuple):
             low, high = float(m[1]), float(m[2])
         elif m := re.fullmatch(r"(<|≤|<=)" + number, text):
             low, high = 0.0, float(m[2])
+            if m[1] == "<" and high == 0:
+                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is below 0")
         elif m := re.fullmatch(r"(>|≥|>=)" + number, text):
             low, high = float(m[2]), 100.0
+            if m[1] == ">" and low == 100:
+                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is above 100")
         elif re.fullmatch(number, text):
             raise ValueError(f"'{value}' is a number written as text: write ki67: {text} (no quotes)")
         else:
