@@ -250,8 +250,8 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     except FileNotFoundError:
         why = "dangling symbolic link" if os.path.islink(path) else "no such file"
         raise InputError([Problem(name, "", why)]) from None
-    except OSError as exc:
-        raise InputError([Problem(name, "", f"cannot read: {exc.strerror or exc}")]) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InputError([Problem(name, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]) from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError([Problem(name, "", "is a directory, not a case file (batch runs folders)")])
     if not stat.S_ISREG(info.st_mode):

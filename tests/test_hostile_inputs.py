@@ -652,6 +652,12 @@ def test_a_name_too_long(tmp_path):
     refused(tmp_path / ("x" * 300 + ".yaml"), "cannot read: File name too long")
 
 
+def test_a_path_with_a_nul_byte(tmp_path):
+    """Regression: os.stat raised ValueError, which escaped load_case (the command
+    line cannot pass such a path; a program calling the library can)."""
+    refused(tmp_path / "case\0.yaml", "cannot read: embedded null byte")
+
+
 def test_a_file_without_a_known_suffix(tmp_path):
     path = tmp_path / "case.yaml.exe"
     path.write_text(to_yaml(MINIMAL))
