@@ -254,7 +254,7 @@ class Compiler:
             return None if item is None else Not(item)
         if "ref" in keys:
             name = data["ref"]
-            if keys != {"ref"} or name not in self.definitions:
+            if keys != {"ref"} or not isinstance(name, str) or name not in self.definitions:
                 problems.append((path, f"unknown definition {name!r}{did_you_mean(str(name), self.definitions)}"))
                 return None
             return self.definitions[name]
@@ -262,7 +262,7 @@ class Compiler:
 
     def _leaf(self, data, path, problems):
         fact = data.get("fact")
-        if fact not in FACTS:
+        if not isinstance(fact, str) or fact not in FACTS:
             problems.append((f"{path}.fact", f"unknown fact {fact!r}{did_you_mean(str(fact), FACTS)}"))
             return None
         definition = FACTS[fact]

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import vocab
 from .conditions import Compiler, Cond, Ref
 from .dates import PartialDate, parse_full_date
-from .errors import GuidelineError, Problem, UsageError, did_you_mean
+from .errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
 from .loading import DATA_MAX_BYTES, decode, parse_text, read_bytes
 from .schema import INVALID, Bool, format_path, Custom, Field, ListOf, MapOf, Num, OneOf, Raw, Record, Str, is_mapping, is_str
 
@@ -572,20 +572,26 @@ class _Reader:
         self.hash = sha256()
 
     def add_file(self, path: Path):
-        raw = read_bytes(path, DATA_MAX_BYTES)
-        self.hash.update(path.name.encode() + b"\0" + raw)
+        self.add_bytes(str(path), read_bytes(path, DATA_MAX_BYTES))
+
+    def add_bytes(self, name: str, raw: bytes):
+        """One document, as read from the file `name`."""
+        self.hash.update(Path(name).name.encode() + b"\0" + raw)
         try:
-            data = parse_cached(raw, str(path))
+            data = parse_cached(raw, name)
         except ValueError as exc:
-            self.problems.append(Problem(str(path), "", str(exc)))
+            self.problems.append(Problem(name, "", str(exc)))
+            return
+        except InputError as exc:  # not UTF-8 text
+            self.problems.extend(exc.problems)
             return
         kind = data.get("kind") if isinstance(data, dict) else None
-        if kind not in self.documents:
+        if not isinstance(kind, str) or kind not in self.documents:
             self.problems.append(
-                Problem(str(path), "kind", f"expected one of {', '.join(self.documents)}, got {kind!r}")
+                Problem(name, "kind", f"expected one of {', '.join(self.documents)}, got {kind!r}")
             )
             return
-        self.documents[kind].append((str(path), data))
+        self.documents[kind].append((name, data))
 
     def check(self, file: str, spec, data, label_items=None):
         raw: list = []
@@ -681,12 +687,20 @@ def _rules(items, compiler, file, where, problems, shared=None, **defaults) -> t
     return tuple(out)
 
 
+def _ids(items) -> list:
+    """The ids of a list of items, before validation: only the ones that are text
+    (the rest are reported by the validation these ids are for)."""
+    if not isinstance(items, list):
+        return []
+    return [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+
+
 def build_catalogue(reader, file, data, source_ids) -> Catalogue | None:
     class_ids: list = []
     therapy_ids: list = []
     if isinstance(data, dict):
-        class_ids = [c.get("id") for c in data.get("classes") or [] if isinstance(c, dict)]
-        therapy_ids = [t.get("id") for t in data.get("therapies") or [] if isinstance(t, dict)]
+        class_ids = _ids(data.get("classes"))
+        therapy_ids = _ids(data.get("therapies"))
     checked = reader.check(file, therapies_spec(source_ids, class_ids, therapy_ids), data)
     if checked is INVALID:
         return None
@@ -747,8 +761,9 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
     group_ids: list = []
     shared_ids: list = []
     if isinstance(data, dict):
-        group_ids = [g.get("id") for g in data.get("site_groups") or [] if isinstance(g, dict)]
-        shared_ids = list(data.get("shared_rules") or {}) if isinstance(data.get("shared_rules"), dict) else []
+        group_ids = _ids(data.get("site_groups"))
+        shared = data.get("shared_rules")
+        shared_ids = [name for name in shared if isinstance(name, str)] if isinstance(shared, dict) else []
     spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids)
     checked = reader.check(file, spec, data)
     if checked is INVALID:

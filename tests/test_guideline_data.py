@@ -119,3 +119,43 @@ def test_every_condition_fact_is_documented():
 
     doc = (GUIDELINES / "README.md").read_text(encoding="utf-8")
     assert [f for f in FACTS if f"| `{f}` |" not in doc] == []
+
+
+# -- hostile data: each was a crash (exit 3) before; found by tests/fuzz/fuzz_loaders.py
+
+
+@pytest.mark.parametrize(
+    "old, new, file, needle",
+    [
+        # an id that is not text reached the vocabularies built from ids: AttributeError in vocab_key
+        ("  - {id: ssa, name: somatostatin analogue", "  - {id: 5, name: somatostatin analogue", "therapies.yaml",
+         "classes[0].id: expected a string, got a number (5)"),
+        ("  - id: octreotide-lar\n", "  - id: null\n", "therapies.yaml", "therapies[0].id: is required"),
+        ("  - {id: pancreas, name: pancreatic NET", "  - {id: [pancreas], name: pancreatic NET", NCCN,
+         "site_groups[0].id: expected a string, got a list"),
+        ("shared_rules:\n  sstr-positive:", "shared_rules:\n  1:", NCCN, "shared_rules.1: expected a string, got a number (1)"),
+        # a condition naming a definition or fact with a list or mapping: TypeError (unhashable)
+        ("when: {fact: sstr, is: positive}\n    text: SSTR-positive disease",
+         "when: {ref: {a: 1}}\n    text: SSTR-positive disease", NCCN, "unknown definition {'a': 1}"),
+        ("when: {fact: sstr, is: positive}\n    text: SSTR-positive disease",
+         "when: {fact: [sstr], is: positive}\n    text: SSTR-positive disease", NCCN, "unknown fact ['sstr']"),
+    ],
+    ids=["class-id-number", "therapy-id-null", "site-group-id-list", "shared-rule-name-number", "ref-mapping", "fact-list"],
+)
+def test_hostile_data_is_an_error_not_a_crash(broken, old, new, file, needle):
+    messages = errors_of(broken(old, new, file))
+    assert any(needle in m for m in messages), messages
+
+
+@pytest.mark.parametrize("kind", ["kind: [guideline]", "kind: {a: 1}"])
+def test_a_kind_that_is_not_a_word(broken, kind):
+    """Regression: a list or mapping as `kind` was looked up in a dict: TypeError."""
+    folder = broken("kind: guideline\n", kind + "\n")
+    assert any("kind: expected one of sources, therapies, guideline, got" in m for m in errors_of(folder))
+
+
+def test_a_data_file_that_is_not_utf8_is_listed_with_the_other_problems(broken):
+    folder = broken("    category: 2A\n    preference: preferred", "    category: 9\n    preference: preferred")
+    (folder / "extra.yaml").write_bytes("kind: guideline\n".encode("utf-16"))
+    messages = errors_of(folder)
+    assert any(m.startswith(f"{folder / 'extra.yaml'}: file is UTF-16") for m in messages), messages
