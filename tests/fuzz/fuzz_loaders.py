@@ -102,6 +102,7 @@ class Draw:
 
     def __init__(self, data: bytes):
         self.data, self.pos = data, 0
+        self.mutations = 4  # at most, per input: a copy can double a document
 
     def int(self, n: int) -> int:
         """0 <= result < n."""
@@ -132,9 +133,10 @@ def value(draw: Draw, root, depth: int = 0):
         return {draw.pick(WORDS): value(draw, root, depth + 1) for _ in range(draw.int(4))}
     if kind == 6:  # a copy of another part of the document
         return copy.deepcopy(pick_node(draw, root)[2])
-    out = draw.pick(WORDS) if draw.int(2) else {"fact": draw.pick(WORDS), draw.pick(WORDS): draw.pick(WORDS)}
+    leaf = draw.pick(WORDS) if draw.int(2) else {"fact": draw.pick(WORDS), draw.pick(WORDS): draw.pick(WORDS)}
+    out = leaf
     for _ in range(draw.pick([2, 30, 49, 50, 51, 99])):  # the loaders refuse more than 100 levels
-        out = draw.pick([[out], {"not": out}, {"all": [out]}, {"any": [out, out]}])
+        out = draw.pick([[out], {"not": out}, {"all": [out]}, {"any": [out, leaf]}])
     return out
 
 
@@ -151,6 +153,9 @@ def pick_node(draw: Draw, root):
 def mutate(draw: Draw, root):
     """Apply up to 4 mutations; returns the new root."""
     for _ in range(draw.int(5)):
+        if draw.mutations == 0:
+            break
+        draw.mutations -= 1
         container, key, node = pick_node(draw, root)
         op = draw.int(5)
         if container is None:
