@@ -150,23 +150,26 @@ def _check_values(data) -> None:
     """Refuse what no parser option catches: too many values or levels (JSON),
     control characters and unpaired surrogates (from escapes such as "\\e" or
     "\\u001b"; printed, they would drive the terminal)."""
-    nodes = 0
+    nodes = 1
     stack = [(data, "", 0)]
     while stack:
         value, path, depth = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise ValueError(f"more than {MAX_NODES:,} values in one file")
-        if depth > MAX_DEPTH:
-            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(value, str):
             _check_text(value, path)
-        elif isinstance(value, dict):
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        nodes += 2 * len(value) if isinstance(value, dict) else len(value)  # keys count, as in YAML
+        if nodes > MAX_NODES:
+            raise ValueError(f"more than {MAX_NODES:,} values in one file")
+        if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str):
                     _check_text(key, path, key=True)
                 stack.append((item, join_path(path, key), depth + 1))
-        elif isinstance(value, list):
+        else:
             stack.extend((item, join_path(path, i), depth + 1) for i, item in enumerate(value))
 
 

@@ -439,6 +439,17 @@ def test_lines_are_still_found_in_a_flood_of_problems(tmp_path):
     assert len(lines) == 101
 
 
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_yaml_and_json_share_the_structure_limits(fmt):
+    assert loading.parse_text("[" * 100 + "]" * 100, fmt) == json.loads("[" * 100 + "]" * 100)
+    with pytest.raises(ValueError, match="nested more than 100 levels deep"):
+        loading.parse_text("[" * 101 + "]" * 101, fmt)
+    wide = "[" + "0, " * 99_999 + "0]"  # 100,000 values, and the list itself
+    with pytest.raises(ValueError, match="more than 100,000 values in one file"):
+        loading.parse_text(wide, fmt)
+    assert len(loading.parse_text(wide.replace("0, ", "", 1), fmt)) == 99_999
+
+
 def test_plain_numbers_are_still_read(tmp_path):
     path = tmp_path / "case.yaml"
     path.write_text("tumor: {primary_site: pancreas, grade: 2, ki67: 1.25e+1}\npatient: {age: 0, egfr: 60.}\n")
