@@ -43,12 +43,13 @@ from pathlib import Path
 os.environ.setdefault("NETADVISOR_NO_CACHE", "1")  # the guideline parse cache must not fill the disk
 
 # Run as a script with atheris (the default engine when it imports): instrument
-# netadvisor and PyYAML, and only them, for coverage guidance.
+# netadvisor, and only it, for coverage guidance (PyYAML's parser is C; instrumenting
+# its Python half would halve the speed).
 _WANTS_ATHERIS = __name__ == "__main__" and not {"hypothesis", "--engine=hypothesis"} & set(sys.argv)
 try:
     import atheris
 
-    _instrumented = atheris.instrument_imports(include=["netadvisor", "yaml"]) if _WANTS_ATHERIS else None
+    _instrumented = atheris.instrument_imports(include=["netadvisor"]) if _WANTS_ATHERIS else None
 except ImportError:
     atheris = _instrumented = None
 
@@ -95,6 +96,11 @@ HOSTILE = [
     "1899-12-31", "\x1b[2J", "\ud800", "\u202e", "\x00", "a\nb", "x" * 5001, "x" * 20001, "¹⁷⁷Lu", "İ", "ß", [], {},
     [[]], {"": None}, list(range(1001)), {f"k{i}": i for i in range(200)},
 ]
+
+
+def clone(document):
+    """A deep copy of a shipped document (plain JSON data), faster than copy.deepcopy."""
+    return json.loads(json.dumps(document))
 
 
 class Draw:
@@ -183,7 +189,9 @@ def to_bytes(draw: Draw, data) -> tuple[bytes, str]:
         if draw.int(2):
             text, fmt = json.dumps(data), "json"
         else:
-            text, fmt = yaml.safe_dump(data, allow_unicode=bool(draw.int(2)), default_flow_style=bool(draw.int(2))), "yaml"
+            dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the C emitter: ten times faster
+            text = yaml.dump(data, Dumper=dumper, allow_unicode=bool(draw.int(2)), default_flow_style=bool(draw.int(2)))
+            fmt = "yaml"
     except (yaml.YAMLError, RecursionError, ValueError):
         return None, "json"
     return text.encode("utf-8", "surrogatepass"), fmt
@@ -200,7 +208,7 @@ def case_target(data: bytes) -> None:
         raw, fmt = draw.rest(), ("yaml", "json")[mode]
     else:
         try:
-            raw, fmt = to_bytes(draw, mutate(draw, copy.deepcopy(draw.pick(CASES))))
+            raw, fmt = to_bytes(draw, mutate(draw, clone(draw.pick(CASES))))
         except RecursionError:  # the harness's own copying of a deep mutation
             return
         if raw is None:
@@ -234,7 +242,7 @@ def guideline_target(data: bytes) -> None:
         raw = draw.rest()
     else:
         try:
-            raw, _ = to_bytes(draw, mutate(draw, copy.deepcopy(DATA[name])))
+            raw, _ = to_bytes(draw, mutate(draw, clone(DATA[name])))
         except RecursionError:  # the harness's own copying of a deep mutation
             return
         if raw is None:
