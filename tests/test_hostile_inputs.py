@@ -171,17 +171,21 @@ def aliases():
     yield Hostile("billion-laughs", ("tumor: {primary_site: pancreas}\n" + "\n".join(lol) + "\n").encode(), needle="alias")
     yield Hostile("alias-into-tumor", b"base: &t {primary_site: pancreas}\ntumor: *t\n", needle="alias")
     yield Hostile("alias-in-list", b"tumor: {primary_site: pancreas, metastases: [&m liver, *m]}\n", needle="alias")
-    yield Hostile("alias-as-key", b"tumor: {&k primary_site: pancreas, *k : lung}\n")
+    yield Hostile("alias-as-key", b"tumor: {&k primary_site: pancreas, *k : lung}\n", needle="alias")
     yield Hostile("recursive-alias", b"tumor: &t {primary_site: pancreas, self: *t}\n", needle="alias")
-    yield Hostile("merge-key", b"base: &b {primary_site: lung}\ntumor:\n  <<: *b\n  primary_site: pancreas\n")
+    yield Hostile("merge-key", b"base: &b {primary_site: lung}\ntumor:\n  <<: *b\n  primary_site: pancreas\n", needle="alias")
     yield Hostile("inline-merge-key", b"tumor:\n  <<: {primary_site: lung}\n  primary_site: pancreas\n")
 
 
 def python_tags():
     for tag in ("!!python/object:os.system {}", "!!python/object/apply:os.system ['true']", "!!python/name:os.system ''",
                 "!!python/module:os ''", "!!python/tuple [1, 2]", "!!python/object/new:dict {}"):
-        yield Hostile(f"tag-{tag.split()[0][2:].replace('/', '-').replace(':', '-')}", f"tumor: {tag}\n".encode())
-    yield Hostile("tag-top-level", b"!!python/object:os.system\ntumor: {primary_site: pancreas}\n")
+        yield Hostile(f"tag-{tag.split()[0][2:].replace('/', '-').replace(':', '-')}", f"tumor: {tag}\n".encode(),
+                      needle=f"YAML tags such as '{tag.split()[0]}' are not allowed")
+    yield Hostile("tag-top-level", b"!!python/object:os.system\ntumor: {primary_site: pancreas}\n", needle="YAML tags")
+
+
+DEEP = "nested more than 100 levels deep"
 
 
 def nesting():
@@ -193,10 +197,10 @@ def nesting():
         maps = f"{{{key}: " * depth + "1" + "}" * depth
         for kind, deep in (("lists", lists), ("mappings", maps)):
             # under an unknown field, and under a field the schema descends into
-            yield Hostile(f"deep-{kind}-{fmt}", f'{{{key}: {deep}}}'.encode(), suffix)
+            yield Hostile(f"deep-{kind}-{fmt}", f'{{{key}: {deep}}}'.encode(), suffix, needle=DEEP)
             tumor = f'{{"tumor": {{"primary_site": "pancreas", "biomarkers": {{"tmb": {deep}}}}}}}'
-            yield Hostile(f"deep-{kind}-in-tumor-{fmt}", tumor.encode(), suffix)
-    yield Hostile("deep-block-lists-yaml", ("tumor:\n  metastases:\n    " + "- " * depth + "liver\n").encode())
+            yield Hostile(f"deep-{kind}-in-tumor-{fmt}", tumor.encode(), suffix, needle=DEEP)
+    yield Hostile("deep-block-lists-yaml", ("tumor:\n  metastases:\n    " + "- " * depth + "liver\n").encode(), needle=DEEP)
 
 
 def sizes():
@@ -297,10 +301,10 @@ def structure_limits():
     """Regressions: libyaml's composer recursed in C, so nesting to the size limit
     crashed the interpreter (segmentation fault at ~30,000 levels), and a 2 MiB
     list of tiny values took seconds to build before the 1,000-item limit refused it."""
-    yield Hostile("nested-to-the-size-limit", b"[" * (loading.CASE_MAX_BYTES - 1), needle="nested more than 100 levels deep")
+    yield Hostile("nested-to-the-size-limit", b"[" * (loading.CASE_MAX_BYTES - 1), needle=DEEP)
     yield Hostile("nested-to-the-size-limit-json", b"[" * (loading.CASE_MAX_BYTES - 1), ".json")
     yield Hostile("block-mappings-150-deep", "".join(" " * i + "a:\n" for i in range(150)).encode() + b" " * 150 + b"1\n",
-                  needle="nested more than 100 levels deep")
+                  needle=DEEP)
     many = b"1, " * ((loading.CASE_MAX_BYTES - 100) // 3)
     yield Hostile("wide-list-yaml", b"tumor: {primary_site: pancreas}\nhistory: [" + many + b"1]\n", needle="more than 100,000 values")
     pairs = b"".join(b"k%d: 1, " % i for i in range(200_000))[: loading.CASE_MAX_BYTES - 100]
@@ -368,7 +372,7 @@ def control_characters():
         yield Hostile(f"raw-control-{char.hex()}-json", b'{"tumor": {"primary_site": "pancreas"}, "id": "a' + char + b'b"}', ".json",
                       needle="id: contains U+")
     yield Hostile("json-150-deep", b'{"tumor": {"primary_site": "pancreas"}, "x": ' + b"[" * 150 + b"]" * 150 + b"}", ".json",
-                  needle="nested more than 100 levels deep")
+                  needle=DEEP)
     yield Hostile("wide-list-json", b'{"tumor": {"primary_site": "pancreas"}, "history": [' + b"1," * 700_000 + b"1]}", ".json",
                   needle="more than 100,000 values")
 
