@@ -15,11 +15,9 @@ from .dates import PartialDate, parse_full_date
 from .errors import InputError, Problem
 from .loading import CASE_MAX_BYTES, format_of, line_finder, load_document
 from .schema import (
-    INVALID, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, ProblemList, Record, Str, TooManyProblems,
-    format_path, is_mapping, is_number, is_str,
+    INVALID, MAX_PROBLEMS, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, ProblemList, Record, Str,
+    TooManyProblems, format_path, is_mapping, is_number, is_str,
 )
-
-MAX_PROBLEMS = 100  # reported per case file; the check stops there
 
 
 class Range(NamedTuple):

@@ -24,7 +24,10 @@ from .conditions import Compiler, Cond, Ref
 from .dates import PartialDate, parse_full_date
 from .errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
 from .loading import DATA_MAX_BYTES, decode, parse_text, read_bytes
-from .schema import INVALID, Bool, format_path, Custom, Field, ListOf, MapOf, Num, OneOf, Raw, Record, Str, is_mapping, is_str
+from .schema import (
+    INVALID, MAX_PROBLEMS, Bool, Custom, Field, ListOf, MapOf, Num, OneOf, ProblemList, Raw, Record, Str, TooManyProblems,
+    format_path, is_mapping, is_str,
+)
 
 try:  # hashlib's OpenSSL binding costs ~2 ms of start-up; the builtin module does not
     from _sha256 import sha256
@@ -594,10 +597,16 @@ class _Reader:
         self.documents[kind].append((name, data))
 
     def check(self, file: str, spec, data, label_items=None):
-        raw: list = []
-        checked = spec.check(data, "", raw)
+        raw = ProblemList(MAX_PROBLEMS)
+        stopped = False
+        try:
+            checked = spec.check(data, "", raw)
+        except TooManyProblems:
+            checked, stopped = INVALID, True
         for path, message in raw:
             self.problems.append(Problem(file, _name_items(format_path(path), data), message))
+        if stopped:
+            self.problems.append(Problem(file, "", f"stopped after {MAX_PROBLEMS} problems; correct these and check again"))
         return checked
 
 

@@ -18,6 +18,9 @@ INVALID = object()  # a value that failed its check; the problem is already reco
 Problems = list  # of (path, message)
 
 
+MAX_PROBLEMS = 100  # reported per file; the check stops there
+
+
 class TooManyProblems(Exception):
     """Raised by ProblemList past its limit, ending the check."""
 

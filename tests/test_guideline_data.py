@@ -159,3 +159,15 @@ def test_a_data_file_that_is_not_utf8_is_listed_with_the_other_problems(broken):
     (folder / "extra.yaml").write_bytes("kind: guideline\n".encode("utf-16"))
     messages = errors_of(folder)
     assert any(m.startswith(f"{folder / 'extra.yaml'}: file is UTF-16") for m in messages), messages
+
+
+def test_a_flood_of_problems_in_a_data_file_is_cut_short(tmp_path):
+    """Like a case file: 49,000 unknown fields gave 49,000 lines, each with a "did you mean" search."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    flood = ", ".join(f"k{i}: 1" for i in range(49_000))
+    (folder / "guideline.yaml").write_text(f"kind: guideline\npolicy: {{{flood}}}\n")
+    messages = errors_of(folder)
+    assert len(messages) == 101
+    assert messages[0].startswith(f"{folder / 'guideline.yaml'}: policy.k0: unknown field")
+    assert messages[-1] == f"{folder / 'guideline.yaml'}: stopped after 100 problems; correct these and check again"
