@@ -332,9 +332,8 @@ def parse_case(
     try:
         checked = spec.check(data, "", raw_problems)
     except TooManyProblems:
-        problems = [_problem(source, path, message, locate) for path, message in raw_problems]
-        problems.append(Problem(source, "", f"stopped after {MAX_PROBLEMS} problems; correct these and check again"))
-        raise InputError(problems) from None
+        checked = INVALID
+        raw_problems.extend([("", f"stopped after {MAX_PROBLEMS} problems; correct these and check again")])
     if checked is not INVALID:
         stated = "as_of" in checked or as_of is not None
         as_of = as_of or checked.get("as_of") or today or date.today()
