@@ -266,7 +266,7 @@ def binary_junk():
 
 
 def empty_documents():
-    for name, text in (("empty", ""), ("spaces", "   \n\n  \n"), ("tab-only", "\t\n"), ("comment-only", "# a case?\n"),
+    for name, text in (("empty", ""), ("spaces", "   \n\n  \n"), ("tab", "\t\n"), ("comment", "# a case?\n"),
                        ("null", "null\n"), ("tilde", "~\n"), ("document-marker", "---\n"), ("end-marker", "...\n"),
                        ("empty-list", "[]\n"), ("empty-string", '""\n'), ("number", "42\n"),
                        ("two-documents", "---\ntumor: {primary_site: pancreas}\n---\ntumor: {primary_site: lung}\n")):
