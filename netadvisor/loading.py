@@ -335,3 +335,8 @@ def line_finder(text: str, fmt: str):
         return line
 
     return line_of
+
+
+def line_of(text: str, fmt: str, parts: list) -> int | None:
+    """The line of one field path (composes the text; use line_finder for many)."""
+    return line_finder(text, fmt)(parts)
