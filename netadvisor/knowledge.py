@@ -525,7 +525,7 @@ def shipped_dir() -> Path:
     raise GuidelineError([Problem(str(here), "", "the shipped guideline data is missing from this installation")])
 
 
-_PARSER_VERSION = b"netadvisor-yaml-1"  # change when the strict loader's output changes
+_PARSER_VERSION = b"netadvisor-yaml-2"  # change when the strict loader refuses or reads anything differently
 
 
 def _cache_dir() -> Path | None:
