@@ -12,6 +12,7 @@ unknown rather than false, so the engine can say which fact would settle it.
 Nothing here evaluates code from data.
 """
 
+import math
 from typing import NamedTuple
 
 from . import vocab
@@ -280,7 +281,7 @@ class Compiler:
                 return None
             return Leaf(fact, op, value)
         if definition.kind in ("number", "range"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 problems.append((where, "expected a number"))
                 return None
             return Leaf(fact, op, value)

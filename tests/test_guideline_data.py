@@ -139,8 +139,12 @@ def test_every_condition_fact_is_documented():
          "when: {ref: {a: 1}}\n    text: SSTR-positive disease", NCCN, "unknown definition {'a': 1}"),
         ("when: {fact: sstr, is: positive}\n    text: SSTR-positive disease",
          "when: {fact: [sstr], is: positive}\n    text: SSTR-positive disease", NCCN, "unknown fact ['sstr']"),
+        # not a crash, but a threshold no value meets: the condition silently never held
+        ("{fact: ki67, at_least: 10}", "{fact: ki67, at_least: .nan}", NCCN, ".at_least: expected a number"),
+        ("{fact: ki67, at_least: 10}", "{fact: ki67, at_least: -.inf}", NCCN, ".at_least: expected a number"),
     ],
-    ids=["class-id-number", "therapy-id-null", "site-group-id-list", "shared-rule-name-number", "ref-mapping", "fact-list"],
+    ids=["class-id-number", "therapy-id-null", "site-group-id-list", "shared-rule-name-number", "ref-mapping", "fact-list",
+         "threshold-nan", "threshold-infinite"],
 )
 def test_hostile_data_is_an_error_not_a_crash(broken, old, new, file, needle):
     messages = errors_of(broken(old, new, file))
