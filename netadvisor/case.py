@@ -13,9 +13,10 @@ from typing import Callable, NamedTuple
 from . import vocab
 from .dates import PartialDate, parse_full_date
 from .errors import InputError, Problem
-from .loading import CASE_MAX_BYTES, format_of, line_of, load_document
+from .loading import CASE_MAX_BYTES, format_of, line_finder, load_document
 from .schema import (
     INVALID,
+    MAX_PROBLEMS,
     Bool,
     Custom,
     Field,
@@ -23,8 +24,10 @@ from .schema import (
     MapOf,
     Num,
     OneOf,
+    ProblemList,
     Record,
     Str,
+    TooManyProblems,
     format_path,
     is_mapping,
     is_number,
@@ -53,8 +56,12 @@ class Range(NamedTuple):
             low, high = float(m[1]), float(m[2])
         elif m := re.fullmatch(r"(<|≤|<=)" + number, text):
             low, high = 0.0, float(m[2])
+            if m[1] == "<" and high == 0:
+                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is below 0")
         elif m := re.fullmatch(r"(>|≥|>=)" + number, text):
             low, high = float(m[2]), 100.0
+            if m[1] == ">" and low == 100:
+                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is above 100")
         elif re.fullmatch(number, text):
             raise ValueError(f"'{value}' is a number written as text: write ki67: {text} (no quotes)")
         else:
@@ -369,12 +376,16 @@ def parse_case(
 
     `as_of` (from --as-of) overrides the case's own date; `today` is the default.
     """
-    raw_problems: list = []
+    raw_problems = ProblemList(MAX_PROBLEMS)
     spec = _SPECS.get(therapy)
     if spec is None:  # one spec per therapy spec (per catalogue): building it per case would dominate batch runs
         spec = _SPECS[therapy] = case_spec(therapy)
-    checked = spec.check(data, "", raw_problems)
     warnings: list = []
+    try:
+        checked = spec.check(data, "", raw_problems)
+    except TooManyProblems:
+        checked = INVALID
+        raw_problems.extend([("", f"stopped after {MAX_PROBLEMS} problems; correct these and check again")])
     if checked is not INVALID:
         stated = "as_of" in checked or as_of is not None
         overridden = as_of is not None
@@ -447,7 +458,7 @@ def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
         therapy=therapy,
         default_id=path.stem,
         as_of=as_of,
-        locate=lambda parts: line_of(text, fmt, parts),
+        locate=line_finder(text, fmt),
     )
 
 

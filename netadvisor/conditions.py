@@ -12,6 +12,7 @@ unknown rather than false, so the engine can say which fact would settle it.
 Nothing here evaluates code from data.
 """
 
+import math
 from typing import NamedTuple
 
 from . import vocab
@@ -256,7 +257,7 @@ class Compiler:
             return None if item is None else Not(item)
         if "ref" in keys:
             name = data["ref"]
-            if keys != {"ref"} or name not in self.definitions:
+            if keys != {"ref"} or not isinstance(name, str) or name not in self.definitions:
                 problems.append((path, f"unknown definition {name!r}{did_you_mean(str(name), self.definitions)}"))
                 return None
             return self.definitions[name]
@@ -264,7 +265,7 @@ class Compiler:
 
     def _leaf(self, data, path, problems):
         fact = data.get("fact")
-        if fact not in FACTS:
+        if not isinstance(fact, str) or fact not in FACTS:
             problems.append((f"{path}.fact", f"unknown fact {fact!r}{did_you_mean(str(fact), FACTS)}"))
             return None
         definition = FACTS[fact]
@@ -282,7 +283,7 @@ class Compiler:
                 return None
             return Leaf(fact, op, value)
         if definition.kind in ("number", "range"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 problems.append((where, "expected a number"))
                 return None
             return Leaf(fact, op, value)

@@ -21,9 +21,10 @@ class Problem(NamedTuple):
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line, even when the message quotes text with line breaks."""
         where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
         line = f" (line {self.line})" if self.line else ""
-        return f"{where}{self.message}{line}"
+        return f"{where}{self.message}{line}".replace("\r", "\\r").replace("\n", "\\n")
 
     def to_dict(self) -> dict:
         return {"file": self.file, "path": self.path, "message": self.message, "line": self.line}

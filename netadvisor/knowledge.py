@@ -22,10 +22,11 @@ from typing import NamedTuple
 from . import vocab
 from .conditions import Compiler, Cond, Ref
 from .dates import PartialDate, parse_full_date
-from .errors import GuidelineError, Problem, UsageError, did_you_mean
+from .errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
 from .loading import DATA_MAX_BYTES, decode, parse_text, read_bytes
 from .schema import (
     INVALID,
+    MAX_PROBLEMS,
     Bool,
     Custom,
     Field,
@@ -33,9 +34,11 @@ from .schema import (
     MapOf,
     Num,
     OneOf,
+    ProblemList,
     Raw,
     Record,
     Str,
+    TooManyProblems,
     format_path,
     is_mapping,
     is_str,
@@ -733,7 +736,7 @@ def shipped_dir() -> Path:
     raise GuidelineError([Problem(str(here), "", "the shipped guideline data is missing from this installation")])
 
 
-_PARSER_VERSION = b"netadvisor-yaml-1"  # change when the strict loader's output changes
+_PARSER_VERSION = b"netadvisor-yaml-2"  # change when the strict loader refuses or reads anything differently
 
 
 def _cache_dir() -> Path | None:
@@ -783,26 +786,38 @@ class _Reader:
         self.hash = sha256()
 
     def add_file(self, path: Path):
-        raw = read_bytes(path, DATA_MAX_BYTES)
-        self.hash.update(path.name.encode() + b"\0" + raw)
+        self.add_bytes(str(path), read_bytes(path, DATA_MAX_BYTES))
+
+    def add_bytes(self, name: str, raw: bytes):
+        """One document, as read from the file `name`."""
+        self.hash.update(Path(name).name.encode() + b"\0" + raw)
         try:
-            data = parse_cached(raw, str(path))
+            data = parse_cached(raw, name)
         except ValueError as exc:
-            self.problems.append(Problem(str(path), "", str(exc)))
+            self.problems.append(Problem(name, "", str(exc)))
+            return
+        except InputError as exc:  # not UTF-8 text
+            self.problems.extend(exc.problems)
             return
         kind = data.get("kind") if isinstance(data, dict) else None
-        if kind not in self.documents:
+        if not isinstance(kind, str) or kind not in self.documents:
             self.problems.append(
-                Problem(str(path), "kind", f"expected one of {', '.join(self.documents)}, got {kind!r}")
+                Problem(name, "kind", f"expected one of {', '.join(self.documents)}, got {kind!r}")
             )
             return
-        self.documents[kind].append((str(path), data))
+        self.documents[kind].append((name, data))
 
     def check(self, file: str, spec, data, label_items=None):
-        raw: list = []
-        checked = spec.check(data, "", raw)
+        raw = ProblemList(MAX_PROBLEMS)
+        stopped = False
+        try:
+            checked = spec.check(data, "", raw)
+        except TooManyProblems:
+            checked, stopped = INVALID, True
         for path, message in raw:
             self.problems.append(Problem(file, _name_items(format_path(path), data), message))
+        if stopped:
+            self.problems.append(Problem(file, "", f"stopped after {MAX_PROBLEMS} problems; correct these and check again"))
         return checked
 
 
@@ -901,12 +916,20 @@ def _condition(compiler, data, file, where, problems):
     return cond
 
 
+def _ids(items) -> list:
+    """The ids of a list of items, before validation: only the ones that are text
+    (the rest are reported by the validation these ids are for)."""
+    if not isinstance(items, list):
+        return []
+    return [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+
+
 def build_catalogue(reader, file, data, source_ids) -> Catalogue | None:
     class_ids: list = []
     therapy_ids: list = []
     if isinstance(data, dict):
-        class_ids = [c.get("id") for c in data.get("classes") or [] if isinstance(c, dict)]
-        therapy_ids = [t.get("id") for t in data.get("therapies") or [] if isinstance(t, dict)]
+        class_ids = _ids(data.get("classes"))
+        therapy_ids = _ids(data.get("therapies"))
     checked = reader.check(file, therapies_spec(source_ids, class_ids, therapy_ids), data)
     if checked is INVALID:
         return None
@@ -971,8 +994,9 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
     group_ids: list = []
     shared_ids: list = []
     if isinstance(data, dict):
-        group_ids = [g.get("id") for g in data.get("site_groups") or [] if isinstance(g, dict)]
-        shared_ids = list(data.get("shared_rules") or {}) if isinstance(data.get("shared_rules"), dict) else []
+        group_ids = _ids(data.get("site_groups"))
+        shared = data.get("shared_rules")
+        shared_ids = [name for name in shared if isinstance(name, str)] if isinstance(shared, dict) else []
     spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids)
     checked = reader.check(file, spec, data)
     if checked is INVALID:

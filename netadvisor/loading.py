@@ -2,25 +2,36 @@
 
 Case files are written by hand and may be hostile. This module reads a file as
 bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
-a safe loader that also rejects duplicate keys and YAML aliases (so alias
-expansion bombs cannot be built). Dates stay strings: the case parser checks
-them itself and reports an impossible date such as 2025-13-45 by field path.
+a safe loader that also rejects duplicate keys, YAML tags, anchors and aliases
+(so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH,
+documents of more than MAX_NODES values and control characters in text.
+Numbers must be plain decimals: YAML 1.1 would read `age: 070` as 56. Dates
+stay strings: the case parser checks them itself and reports an impossible
+date such as 2025-13-45 by field path.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
+import unicodedata
 from pathlib import Path
 
 import yaml
 
 from .errors import InputError, Problem
+from .schema import format_path, join_path
 
 CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for long notes
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
 SUFFIXES = (".yaml", ".yml", ".json")
+MAX_DEPTH = 100  # nesting levels; the shipped guideline data needs 10 (libyaml crashes at ~30,000)
+MAX_NODES = 100_000  # values in one document, keys included; a full case has a few hundred
+MAX_DIGITS = 20  # digits in an integer; no field needs more
+
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,6 +74,120 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
             self.constructed_objects.pop(key_node, None)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node)
+        if not _PLAIN_INT.fullmatch(text):
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"{_short(text)} is not a plain decimal number (YAML reads a leading 0 as octal, "
+                "0x as hexadecimal, ':' as base 60 and drops '_'); write it with the digits 0-9 only",
+                node.start_mark,
+            )
+        try:
+            return _int(text)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+
+    def construct_yaml_float(self, node):
+        text = self.construct_scalar(node)
+        if "_" in text or ":" in text:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"{_short(text)} is not a plain decimal number (YAML reads ':' as base 60 and drops '_'); "
+                "write it like 12.5",
+                node.start_mark,
+            )
+        return super().construct_yaml_float(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _int(text: str) -> int:
+    """int() for parsers; refuses the absurdly long numbers Python could not even print."""
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        raise ValueError(f"{_short(text)} has {len(text.lstrip('+-')):,} digits; no value here has more than {MAX_DIGITS}")
+    return int(text)
+
+
+def _check_events(text: str) -> None:
+    """Refuse tags, anchors, deep nesting and huge documents before anything is built.
+
+    libyaml's composer recurses in C (a file nested 30,000 deep crashes the
+    interpreter) and building a 2 MiB document of tiny values takes seconds;
+    the event stream is flat and cheap, and this stops at the first excess.
+    """
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        nodes += 1
+        why = None
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            why = "YAML anchors and aliases (&name, *name) are not allowed"
+        elif event.tag is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            why = f"YAML tags such as {_short(tag)} are not allowed; write plain values"
+        elif nodes > MAX_NODES:
+            why = f"more than {MAX_NODES:,} values in one file"
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                why = f"nested more than {MAX_DEPTH} levels deep"
+        if why:
+            raise yaml.composer.ComposerError(None, None, why, event.start_mark)
+
+
+def _check_values(data) -> None:
+    """Refuse what no parser option catches: too many values or levels (JSON),
+    control characters and unpaired surrogates (from escapes such as "\\e" or
+    "\\u001b"; printed, they would drive the terminal)."""
+    nodes = 1
+    stack = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, path)
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        nodes += 2 * len(value) if isinstance(value, dict) else len(value)  # keys count, as in YAML
+        if nodes > MAX_NODES:
+            raise ValueError(f"more than {MAX_NODES:,} values in one file")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    _check_text(key, path, key=True)
+                stack.append((item, join_path(path, key), depth + 1))
+        else:
+            stack.extend((item, join_path(path, i), depth + 1) for i, item in enumerate(value))
+
+
+def _check_text(text: str, path, key: bool = False) -> None:
+    if text.isprintable():  # the common case, in C
+        return
+    for char in text:
+        if char in "\t\n\r" or char.isprintable():
+            continue
+        kind = unicodedata.category(char)
+        if kind in ("Cc", "Cs"):
+            what = "a control character" if kind == "Cc" else "half of a surrogate pair, not a character"
+            where = format_path(path) or "top level"
+            raise ValueError(
+                f"{where}: {'a key contains' if key else 'contains'} U+{ord(char):04X} ({what}); "
+                "only printable text, tabs and line breaks are allowed"
+            )
+
 
 def _json_pairs(pairs):
     out = {}
@@ -81,13 +206,16 @@ def parse_text(text: str, fmt: str):
     """Parse YAML or JSON text; raises ValueError with a one-line reason."""
     if fmt == "json":
         try:
-            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant)
+            data = json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_no_constant, parse_int=_int)
         except json.JSONDecodeError as exc:
             raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
-            raise ValueError("nested too deeply") from None
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+        _check_values(data)
+        return data
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+        _check_events(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -96,7 +224,9 @@ def parse_text(text: str, fmt: str):
     except yaml.YAMLError as exc:
         raise ValueError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
-        raise ValueError("nested too deeply") from None
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    _check_values(data)
+    return data
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -123,8 +253,8 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     except FileNotFoundError:
         why = "dangling symbolic link" if os.path.islink(path) else "no such file"
         raise InputError([Problem(name, "", why)]) from None
-    except OSError as exc:
-        raise InputError([Problem(name, "", f"cannot read: {exc.strerror or exc}")]) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InputError([Problem(name, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]) from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError([Problem(name, "", "is a directory, not a case file (batch runs folders)")])
     if not stat.S_ISREG(info.st_mode):
@@ -163,36 +293,53 @@ def load_document(path: Path, max_bytes: int = CASE_MAX_BYTES) -> tuple[object, 
         raise InputError([Problem(str(path), "", str(exc))]) from None
 
 
-def line_of(text: str, fmt: str, parts: list) -> int | None:
-    """The 1-based line of a field path in YAML text, for error messages.
+def line_finder(text: str, fmt: str):
+    """A function from a field path to its 1-based line in YAML text, for error messages.
 
-    Only called on the error path, so it re-composes the text instead of
-    making every successful load carry positions.
+    Only used on the error path, so it re-composes the text instead of making
+    every successful load carry positions; it does so once, on first use, and
+    indexes each mapping it looks into: a file with thousands of problems must
+    not be re-read for each one.
     """
-    if fmt != "yaml":
-        return None
-    try:
-        node = yaml.compose(text, Loader=_Base)
-    except (yaml.YAMLError, RecursionError):
-        return None
-    line = None
-    for part in parts:
-        if node is None:
-            break
-        if isinstance(part, int) and isinstance(node, yaml.SequenceNode):
-            node = node.value[part] if 0 <= part < len(node.value) else None
-        elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
-            match = [(k, v) for k, v in node.value if getattr(k, "value", None) == part]
-            if not match:
+    root: list = []  # the composed document, once composed
+    keys: dict = {}  # id(mapping node) -> {key: (key node, value node)}
+
+    def line_of(parts: list) -> int | None:
+        if fmt != "yaml":
+            return None
+        if not root:
+            try:
+                root.append(yaml.compose(text, Loader=_Base))
+            except (yaml.YAMLError, RecursionError):
+                root.append(None)
+        node, line = root[0], None
+        for part in parts:
+            if isinstance(part, int) and isinstance(node, yaml.SequenceNode):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
+                if id(node) not in keys:
+                    index: dict = {}
+                    for k, v in node.value:
+                        if isinstance(k, yaml.ScalarNode):
+                            index.setdefault(k.value, (k, v))
+                    keys[id(node)] = index
+                if part not in keys[id(node)]:
+                    break
+                key_node, node = keys[id(node)][part]
+                line = key_node.start_mark.line + 1
+            else:
                 break
-            line = match[0][0].start_mark.line + 1
-            node = match[0][1]
-            continue
-        else:
-            break
-        if node is not None:
-            line = node.start_mark.line + 1
-    return line
+        return line
+
+    return line_of
+
+
+def line_of(text: str, fmt: str, parts: list) -> int | None:
+    """The line of one field path (composes the text; use line_finder for many)."""
+    return line_finder(text, fmt)(parts)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -18,6 +18,30 @@ INVALID = object()  # a value that failed its check; the problem is already reco
 Problems = list  # of (path, message)
 
 
+MAX_PROBLEMS = 100  # reported per file; the check stops there
+
+
+class TooManyProblems(Exception):
+    """Raised by ProblemList past its limit, ending the check."""
+
+
+class ProblemList(list):
+    """A problem list that ends the check after `limit` problems.
+
+    Every problem costs a message and a "did you mean" search; a hostile file
+    with 50,000 unknown keys would cost seconds and bury the first mistakes.
+    """
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def append(self, item) -> None:
+        if len(self) >= self.limit:
+            raise TooManyProblems
+        super().append(item)
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing (null)"

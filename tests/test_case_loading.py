@@ -59,7 +59,8 @@ def test_vocabulary_words_are_forgiving_about_case_and_spacing(tmp_path, therapy
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(5, (5, 5)), ("4-6", (4, 6)), ("4–6%", (4, 6)), ("<1", (0, 1)), (">20", (20, 100)), (12.5, (12.5, 12.5))],
+    [(5, (5, 5)), ("4-6", (4, 6)), ("4–6%", (4, 6)), ("<1", (0, 1)), (">20", (20, 100)), (12.5, (12.5, 12.5)),
+     (">=100", (100, 100)), ("≤0", (0, 0))],
 )
 def test_ki67_number_or_range(value, expected):
     r = Range.parse(value)

@@ -119,3 +119,59 @@ def test_every_condition_fact_is_documented():
 
     doc = (GUIDELINES / "README.md").read_text(encoding="utf-8")
     assert [f for f in FACTS if f"| `{f}` |" not in doc] == []
+
+
+# -- hostile data: each was a crash (exit 3) before; found by tests/fuzz/fuzz_loaders.py
+
+
+@pytest.mark.parametrize(
+    "old, new, file, needle",
+    [
+        # an id that is not text reached the vocabularies built from ids: AttributeError in vocab_key
+        ("  - {id: ssa, name: somatostatin analogue", "  - {id: 5, name: somatostatin analogue", "therapies.yaml",
+         "classes[0].id: expected a string, got a number (5)"),
+        ("  - id: octreotide-lar\n", "  - id: null\n", "therapies.yaml", "therapies[0].id: is required"),
+        ("  - {id: pancreas, name: pancreatic NET", "  - {id: [pancreas], name: pancreatic NET", NCCN,
+         "site_groups[0].id: expected a string, got a list"),
+        ("shared_rules:\n  sstr-positive:", "shared_rules:\n  1:", NCCN, "shared_rules.1: expected a string, got a number (1)"),
+        # a condition naming a definition or fact with a list or mapping: TypeError (unhashable)
+        ("when: {fact: sstr, is: positive}\n    text: SSTR-positive disease",
+         "when: {ref: {a: 1}}\n    text: SSTR-positive disease", NCCN, "unknown definition {'a': 1}"),
+        ("when: {fact: sstr, is: positive}\n    text: SSTR-positive disease",
+         "when: {fact: [sstr], is: positive}\n    text: SSTR-positive disease", NCCN, "unknown fact ['sstr']"),
+        # not a crash, but a threshold no value meets: the condition silently never held
+        ("{fact: ki67, at_least: 10}", "{fact: ki67, at_least: .nan}", NCCN, ".at_least: expected a number"),
+        ("{fact: ki67, at_least: 10}", "{fact: ki67, at_least: -.inf}", NCCN, ".at_least: expected a number"),
+    ],
+    ids=["class-id-number", "therapy-id-null", "site-group-id-list", "shared-rule-name-number", "ref-mapping", "fact-list",
+         "threshold-nan", "threshold-infinite"],
+)
+def test_hostile_data_is_an_error_not_a_crash(broken, old, new, file, needle):
+    messages = errors_of(broken(old, new, file))
+    assert any(needle in m for m in messages), messages
+
+
+@pytest.mark.parametrize("kind", ["kind: [guideline]", "kind: {a: 1}"])
+def test_a_kind_that_is_not_a_word(broken, kind):
+    """Regression: a list or mapping as `kind` was looked up in a dict: TypeError."""
+    folder = broken("kind: guideline\n", kind + "\n")
+    assert any("kind: expected one of sources, therapies, guideline, evidence, got" in m for m in errors_of(folder))
+
+
+def test_a_data_file_that_is_not_utf8_is_listed_with_the_other_problems(broken):
+    folder = broken("    category: 2A\n    preference: preferred", "    category: 9\n    preference: preferred")
+    (folder / "extra.yaml").write_bytes("kind: guideline\n".encode("utf-16"))
+    messages = errors_of(folder)
+    assert any(m.startswith(f"{folder / 'extra.yaml'}: file is UTF-16") for m in messages), messages
+
+
+def test_a_flood_of_problems_in_a_data_file_is_cut_short(tmp_path):
+    """Like a case file: 49,000 unknown fields gave 49,000 lines, each with a "did you mean" search."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    flood = ", ".join(f"k{i}: 1" for i in range(49_000))
+    (folder / "guideline.yaml").write_text(f"kind: guideline\npolicy: {{{flood}}}\n")
+    messages = errors_of(folder)
+    assert len(messages) == 101
+    assert messages[0].startswith(f"{folder / 'guideline.yaml'}: policy.k0: unknown field")
+    assert messages[-1] == f"{folder / 'guideline.yaml'}: stopped after 100 problems; correct these and check again"
