@@ -81,13 +81,13 @@ def _lines(path: Path) -> Iterator[Input]:
 _WORKER: dict = {}
 
 
-def _setup(guideline: str | None, as_of: date | None, task: Callable):
+def _setup(guideline: str | None, as_of: date | None, task: Callable, shape: Callable | None = None):
     """Per process: load the data once and keep the garbage collector on (runs are long)."""
     from .core import library_for
 
     gc.enable()
     gc.set_threshold(20_000, 20, 20)
-    _WORKER.update(library=library_for(guideline), guideline=guideline, as_of=as_of, task=task)
+    _WORKER.update(library=library_for(guideline), guideline=guideline, as_of=as_of, task=task, shape=shape)
 
 
 def read_case(item: Input, library, as_of: date | None = None):
@@ -111,11 +111,13 @@ def read_case(item: Input, library, as_of: date | None = None):
 
 def _run_one(item: Input):
     try:
-        return _WORKER["task"](item, _WORKER)
+        record = _WORKER["task"](item, _WORKER)
     except InputError as exc:
-        return error_record(item, exc.problems)
+        record = error_record(item, exc.problems)
     except Exception as exc:  # a bug must not lose the case or stop the run
-        return error_record(item, [Problem(item.label, "", f"internal error: {type(exc).__name__}: {exc}")], internal=True)
+        record = error_record(item, [Problem(item.label, "", f"internal error: {type(exc).__name__}: {exc}")], internal=True)
+    shape = _WORKER["shape"]
+    return record if shape is None else shape(record)
 
 
 def error_record(item: Input, problems: list, internal: bool = False) -> dict:
@@ -128,21 +130,23 @@ def error_record(item: Input, problems: list, internal: bool = False) -> dict:
 
 
 def run(items: Iterable[Input], task: Callable, *, jobs: int = 1, guideline: str | None = None,
-        as_of: date | None = None, chunksize: int = 32) -> Iterator:
+        as_of: date | None = None, chunksize: int = 32, shape: Callable | None = None) -> Iterator:
     """task(item, worker_state) for every input, results in input order, streamed.
 
     With jobs > 1 the work is spread over that many processes; results still
-    come back in input order so output files are reproducible.
+    come back in input order so output files are reproducible. `shape`, applied
+    in the worker, turns each record (or error record) into what the caller
+    needs: sending a line of text back is far cheaper than a whole record.
     """
     if jobs <= 1:
-        _setup(guideline, as_of, task)
+        _setup(guideline, as_of, task, shape)
         for item in items:
             yield _run_one(item)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_setup, initargs=(guideline, as_of, task)) as pool:
+    with context.Pool(jobs, initializer=_setup, initargs=(guideline, as_of, task, shape)) as pool:
         yield from pool.imap(_run_one, items, chunksize=chunksize)
 
 

@@ -35,19 +35,21 @@ def batch(
     Exit 1 if any case could not be read, 0 otherwise.
     """
     with guarded():
+        from functools import partial
+
         from .. import batch as runner
         from ..core import checked_library
-        from ..formats.batch_out import CsvWriter, JsonlWriter, Summary
+        from ..formats.batch_out import Summary, shape, writer_for
 
-        if out is not None and out.suffix.lower() not in OUTPUTS:
+        kind = out.suffix.lower() if out is not None else None
+        if kind is not None and kind not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
         checked_library(guideline)  # invalid data or an unknown id stops here, before any work (exit 2)
-        writer = (CsvWriter() if out.suffix.lower() == ".csv" else JsonlWriter()) if out else None
         summary = Summary()
-        records = runner.run(runner.discover(paths), runner.advise_task, jobs=jobs or runner.default_jobs(),
-                             guideline=guideline, as_of=date_option(as_of))
+        results = runner.run(runner.discover(paths), runner.advise_task, jobs=jobs or runner.default_jobs(),
+                             guideline=guideline, as_of=date_option(as_of), shape=partial(shape, kind))
         show_progress = not quiet and sys.stderr.isatty()
-        code = write_stream(records, out, writer, summary, show_progress)
+        code = write_stream(results, out, writer_for(kind), summary, show_progress)
         summary_console = console(width, no_color, stderr=out is not None)  # data to stdout, talk to stderr
         for part in summary.renderables():
             summary_console.print(part)
@@ -56,8 +58,8 @@ def batch(
         raise typer.Exit(code)
 
 
-def write_stream(records, out: Path | None, writer, summary, show_progress: bool) -> int:
-    """Consume the records: feed the summary and write the output file atomically.
+def write_stream(results, out: Path | None, writer, summary, show_progress: bool) -> int:
+    """Consume the (summary facts, output line) results: feed the summary, write the output file atomically.
 
     The file is written under a temporary name and renamed at the end, so an
     interrupted run (Ctrl-C: exit 130) leaves no half-written file at `out`.
@@ -71,10 +73,10 @@ def write_stream(records, out: Path | None, writer, summary, show_progress: bool
     try:
         if handle and writer.header:
             handle.write(writer.header)
-        for record in records:
-            summary.add(record)
+        for facts, line in results:
+            summary.add(facts)
             if handle:
-                handle.write(writer.line(record))
+                handle.write(line)
             if progress:
                 progress.advance()
         if handle:

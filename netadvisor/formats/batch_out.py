@@ -58,6 +58,24 @@ class CsvWriter:
         return self._row(csv_row(record))
 
 
+def writer_for(kind: str | None):
+    """The writer of an --out suffix ('.jsonl', '.csv'), one per process; None: no file."""
+    if kind is None:
+        return None
+    if kind not in _WRITERS:
+        _WRITERS[kind] = CsvWriter() if kind == ".csv" else JsonlWriter()
+    return _WRITERS[kind]
+
+
+_WRITERS: dict = {}
+
+
+def shape(kind: str | None, record: dict) -> tuple:
+    """(summary facts, output line) of a record, computed in the worker process."""
+    writer = writer_for(kind)
+    return Summary.facts(record), writer.line(record) if writer else ""
+
+
 class Summary:
     """Counts kept while streaming: constant memory however large the cohort."""
 
@@ -68,18 +86,26 @@ class Summary:
         self.sites: Counter = Counter()
         self.out_of_scope = 0
 
-    def add(self, record: dict):
-        self.cases += 1
+    @staticmethod
+    def facts(record: dict) -> tuple:
+        """(error, site group, out of scope, top candidate): all the summary needs of a record."""
         if is_error(record):
             source = record["source"]
             label = f"{source['file']}:{source['line']}" if source["line"] else source["file"]
-            self.errors.append((label, error_text(record)))
+            return (label, error_text(record)), None, False, None
+        top = record["candidates"][0]["name"] if record["candidates"] else None
+        return None, record["summary"]["site_group"] or "(no site group)", record["scope"]["status"] != "in-scope", top
+
+    def add(self, facts: tuple):
+        error, site_group, out_of_scope, top = facts
+        self.cases += 1
+        if error:
+            self.errors.append(error)
             return
-        self.sites[record["summary"]["site_group"] or "(no site group)"] += 1
-        if record["scope"]["status"] != "in-scope":
-            self.out_of_scope += 1
-        if record["candidates"]:
-            self.top[record["candidates"][0]["name"]] += 1
+        self.sites[site_group] += 1
+        self.out_of_scope += out_of_scope
+        if top:
+            self.top[top] += 1
 
     def renderables(self) -> list:
         ok = self.cases - len(self.errors)
