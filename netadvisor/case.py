@@ -16,7 +16,6 @@ from .errors import InputError, Problem
 from .loading import CASE_MAX_BYTES, format_of, line_finder, load_document
 from .schema import (
     INVALID,
-    MAX_PROBLEMS,
     Bool,
     Custom,
     Field,
@@ -24,10 +23,9 @@ from .schema import (
     MapOf,
     Num,
     OneOf,
-    ProblemList,
     Record,
     Str,
-    TooManyProblems,
+    check_limited,
     format_path,
     is_mapping,
     is_number,
@@ -376,16 +374,11 @@ def parse_case(
 
     `as_of` (from --as-of) overrides the case's own date; `today` is the default.
     """
-    raw_problems = ProblemList(MAX_PROBLEMS)
     spec = _SPECS.get(therapy)
     if spec is None:  # one spec per therapy spec (per catalogue): building it per case would dominate batch runs
         spec = _SPECS[therapy] = case_spec(therapy)
     warnings: list = []
-    try:
-        checked = spec.check(data, "", raw_problems)
-    except TooManyProblems:
-        checked = INVALID
-        raw_problems.extend([("", f"stopped after {MAX_PROBLEMS} problems; correct these and check again")])
+    checked, raw_problems = check_limited(spec, data)
     if checked is not INVALID:
         stated = "as_of" in checked or as_of is not None
         overridden = as_of is not None

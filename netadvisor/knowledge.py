@@ -26,7 +26,6 @@ from .errors import GuidelineError, InputError, Problem, UsageError, did_you_mea
 from .loading import DATA_MAX_BYTES, decode, parse_text, read_bytes
 from .schema import (
     INVALID,
-    MAX_PROBLEMS,
     Bool,
     Custom,
     Field,
@@ -34,11 +33,10 @@ from .schema import (
     MapOf,
     Num,
     OneOf,
-    ProblemList,
     Raw,
     Record,
     Str,
-    TooManyProblems,
+    check_limited,
     format_path,
     is_mapping,
     is_str,
@@ -808,16 +806,9 @@ class _Reader:
         self.documents[kind].append((name, data))
 
     def check(self, file: str, spec, data, label_items=None):
-        raw = ProblemList(MAX_PROBLEMS)
-        stopped = False
-        try:
-            checked = spec.check(data, "", raw)
-        except TooManyProblems:
-            checked, stopped = INVALID, True
+        checked, raw = check_limited(spec, data)
         for path, message in raw:
             self.problems.append(Problem(file, _name_items(format_path(path), data), message))
-        if stopped:
-            self.problems.append(Problem(file, "", f"stopped after {MAX_PROBLEMS} problems; correct these and check again"))
         return checked
 
 

@@ -42,6 +42,16 @@ class ProblemList(list):
         super().append(item)
 
 
+def check_limited(spec, data) -> tuple:
+    """(checked value or INVALID, problems): spec.check stopped after MAX_PROBLEMS, saying so."""
+    problems = ProblemList(MAX_PROBLEMS)
+    try:
+        return spec.check(data, "", problems), problems
+    except TooManyProblems:
+        problems.extend([("", f"stopped after {MAX_PROBLEMS} problems; correct these and check again")])
+        return INVALID, problems
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing (null)"

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import pytest
 
 from netadvisor import case as case_module
-from netadvisor import loading
+from netadvisor import loading, schema
 from netadvisor.case import case_spec, load_case
 from netadvisor.errors import InputError
 from netadvisor.knowledge import load_library
@@ -474,7 +474,7 @@ def test_a_flood_of_problems_is_cut_short(tmp_path):
     path = tmp_path / "case.json"
     path.write_text(json.dumps({"tumor": dict({"primary_site": "pancreas"}, **{f"x{i}": 1 for i in range(40_000)})}))
     lines = refused(path)
-    assert len(lines) == case_module.MAX_PROBLEMS + 1 == 101
+    assert len(lines) == schema.MAX_PROBLEMS + 1 == 101
     assert lines[0].startswith(f"{path}: tumor.x0: unknown field")
     assert lines[-1] == f"{path}: stopped after 100 problems; correct these and check again"
 
