@@ -47,3 +47,11 @@ def test_table_snapshot(library):
 
 def test_markdown_snapshot(library):
     _check("seed-patient-2.md", as_markdown.render(_advice(library, "seed-patient-2")))
+
+
+def test_prewrapped_text_falls_back_to_rich_wrapping_when_a_line_is_too_wide():
+    """_para wraps by characters; a line of wide characters would be cropped if rich did not wrap it again."""
+    from rich.text import Text
+
+    assert as_table._prewrapped(Text("short line\nanother"), 20).no_wrap is True
+    assert as_table._prewrapped(Text("短い行" * 5), 20).no_wrap is False  # 15 characters, 30 cells

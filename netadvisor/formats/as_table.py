@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -30,6 +31,13 @@ def _para(text: Text, body: str, first: str, width: int, style: str = "", label:
         text.append(indent + line + "\n", style=style)
 
 
+def _prewrapped(text: Text, width: int) -> Text:
+    """Text that _para has wrapped needs no second wrap by rich (a third of render time);
+    a line that is still too wide (wide characters, an unwrapped heading) gets one."""
+    text.no_wrap = all(cell_len(line) <= width for line in text.plain.split("\n"))
+    return text
+
+
 def _header(advice: Advice, width: int) -> Panel:
     inner = width - 4
     text = Text()
@@ -43,7 +51,7 @@ def _header(advice: Advice, width: int) -> Panel:
     for note in advice.context:
         _para(text, note.text, "", inner, label="Context  ")
     text.rstrip()
-    return Panel(text, title=f"netadvisor · {advice.case_id} · as of {advice.as_of}", title_align="left", box=box.ROUNDED)
+    return Panel(_prewrapped(text, inner), title=f"netadvisor · {advice.case_id} · as of {advice.as_of}", title_align="left", box=box.ROUNDED)
 
 
 WIDE = 110  # below this the table keeps its short columns; the details carry the rest
@@ -94,14 +102,14 @@ def _details(advice: Advice, width: int) -> Text:
         for x in c.cautions:
             warn = x.severity == "warning"
             _para(text, x.text, "   ⚠ " if warn else "   · ", width, style="yellow" if warn else "")
-    return text
+    return _prewrapped(text, width)
 
 
 def _excluded(advice: Advice, width: int) -> Text:
     text = Text("\nExcluded\n", style="bold")
     for e in advice.excluded:
         _para(text, f"{e.name}: " + "; ".join(r.text for r in e.reasons), "   ✗ ", width)
-    return text
+    return _prewrapped(text, width)
 
 
 def render(advice: Advice, console: Console, show_excluded: bool = False, evidence: bool = False) -> None:
@@ -130,5 +138,5 @@ def render(advice: Advice, console: Console, show_excluded: bool = False, eviden
     _para(tail, f"Guideline: {words.stamp(advice)}", "", width, style="dim")
     _para(tail, DISCLAIMER, "", width, style="bold")
     tail.rstrip()
-    parts.append(tail)
+    parts.append(_prewrapped(tail, width))
     console.print(Group(*parts))
