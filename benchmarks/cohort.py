@@ -25,6 +25,9 @@ TOXICITY = {"everolimus": "pneumonitis", "sunitinib": "hypertension", "cabozanti
             "lu177-dotatate": "thrombocytopenia", "capecitabine-temozolomide": "neutropenia"}
 
 
+LAST_MONTH = 2025 * 12 + 4  # 2025-05, the month before every case's as_of (2025-06-01)
+
+
 def _month(months: int) -> str:
     return f"{months // 12}-{months % 12 + 1:02d}"
 
@@ -43,8 +46,10 @@ def make_case(rng: random.Random, index: int) -> dict:
     for therapy in SEQUENCES[group][:lines]:
         if therapy in ("lanreotide", "octreotide-lar", "lu177-dotatate") and sstr != "positive":
             continue
+        if months > LAST_MONTH:  # every line starts on or before the case date
+            break
         start, months = months, months + rng.randint(2, 30)
-        line = {"therapy": therapy, "start": _month(start), "end": _month(min(months, 2025 * 12 + 4))}
+        line = {"therapy": therapy, "start": _month(start), "end": _month(min(months, LAST_MONTH))}
         stopped = rng.choices(["progression", "toxicity", "completed", "patient-choice"], weights=[70, 15, 10, 5])[0]
         line["stopped"] = stopped
         if stopped == "toxicity" and therapy in TOXICITY:
