@@ -89,6 +89,15 @@ def test_a_narrow_table_moves_reasons_and_toxicities_to_the_details():
         assert "hypertension 22%" in out and "Cabozantinib" in out
 
 
+@pytest.mark.parametrize("width", [60, 70, 80, 100, 110, 130])
+def test_the_cautions_column_survives_every_width(width):
+    """Rich drops a column that does not fit; the patient's cautions must never be the one."""
+    out = run_cli("advise", "cases/seed-patient-1.yaml", "--width", str(width)).stdout
+    table = out[out.index("Candidates"):]
+    assert "Cautions" in table and "⚠ 2 · 1" in table
+    assert max(len(line) for line in out.splitlines()) <= width
+
+
 def test_the_entry_point_builds_only_the_command_being_run():
     """Typer builds every registered command's options per run; an advise run should not pay for the others."""
     probe = (

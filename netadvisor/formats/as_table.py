@@ -63,16 +63,17 @@ def _cohort(advice: Advice) -> str:
 
 def _candidates(advice: Advice, width: int) -> Table:
     wide = width >= WIDE
-    table = Table(box=box.SIMPLE_HEAD, expand=True, title="Candidates", title_justify="left", title_style="bold")
+    table = Table(box=box.SIMPLE_HEAD, expand=wide, title="Candidates", title_justify="left", title_style="bold")
     table.add_column("#", justify="right", no_wrap=True)
     longest_word = max((len(w) for c in advice.candidates for w in c.name.split()), default=10)
-    table.add_column("Therapy", min_width=min(26, longest_word), max_width=26, overflow="fold")
-    table.add_column("Cat.", min_width=6, max_width=10)
-    table.add_column("Preference", min_width=9, max_width=10)
+    # Narrow terminals fold a long therapy name and wrap "not stated" rather than lose the Cautions column.
+    table.add_column("Therapy", min_width=min(26 if wide else 16, longest_word), max_width=26 if wide else 34, overflow="fold")
+    table.add_column("Cat.", min_width=6 if wide else 4, max_width=10)
+    table.add_column("Preference", min_width=9 if wide else 5, max_width=10)
     if wide:
         table.add_column("Why (headline)", ratio=4)
         table.add_column(f"Grade ≥3 tox. ({_cohort(advice)})", ratio=3)
-    table.add_column("Cautions", no_wrap=True)
+    table.add_column("Cautions", no_wrap=True, min_width=8)
     for c in advice.candidates:
         name = c.name if c.intent == "antitumor" else f"{c.name} ({words.INTENT_SHORT[c.intent]})"
         warnings = sum(1 for x in c.cautions if x.severity == "warning")
