@@ -345,7 +345,7 @@ class Evaluator:
                 text = f"{tox.describe()} on {other.name} ({line.stop_date()}){link}"
                 if own:
                     text += "; " + "; ".join(f"{therapy.name}: {_rate(r)}" for r in own)
-                severity = "warning" if tox.grade is None or tox.grade >= 3 else "info"
+                severity = "warning" if tox.grade is None or tox.grade >= self.guideline.severe_toxicity_grade else "info"
                 sources = self.cite(s for r in own for s in r.sources) or self.cite(["netadvisor-policy"])
                 verdict.cautions.append(Caution("related-prior-toxicity", severity, text, sources))
 
