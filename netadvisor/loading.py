@@ -335,11 +335,6 @@ def line_finder(text: str, fmt: str):
     return line_of
 
 
-def line_of(text: str, fmt: str, parts: list) -> int | None:
-    """The line of one field path (composes the text; use line_finder for many)."""
-    return line_finder(text, fmt)(parts)
-
-
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a file so that it either has the whole text or does not change.
 

@@ -36,11 +36,11 @@ def check_task(item, state) -> dict:
 
 def _expect_lines(path: Path) -> dict:
     """Line of each key of the expect: block, so annotations point at it."""
-    from ..loading import format_of, line_of
+    from ..loading import format_of, line_finder
 
     try:
-        text = path.read_text(encoding="utf-8")
-        return {key: line_of(text, format_of(path), ["expect", key]) for key in ("include", "exclude", "top", "category")}
+        line_of = line_finder(path.read_text(encoding="utf-8"), format_of(path))  # composes the text once
+        return {key: line_of(["expect", key]) for key in ("include", "exclude", "top", "category")}
     except (OSError, UnicodeDecodeError):
         return {}
 
