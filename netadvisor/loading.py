@@ -218,6 +218,8 @@ def parse_text(text: str, fmt: str):
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         what = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in what:  # libyaml >= 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels itself
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
         raise ValueError(f"invalid YAML at {where}{what}") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
