@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from .errors import InputError, Problem
-from .loading import CASE_MAX_BYTES, SUFFIXES, decode
+from .base.documents import CASE_MAX_BYTES, SUFFIXES, decode
+from .base.errors import InputError, Problem
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -92,8 +92,8 @@ def _setup(guideline: str | None, as_of: date | None, task: Callable, shape: Cal
 
 def read_case(item: Input, library, as_of: date | None = None):
     """The Case of an input; raises InputError."""
+    from .base.documents import parse_text
     from .case import load_case, parse_case
-    from .loading import parse_text
 
     if item.problem is not None:
         raise InputError([item.problem])

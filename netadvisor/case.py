@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from . import vocab
-from .dates import PartialDate, parse_full_date
-from .errors import InputError, Problem
-from .loading import CASE_MAX_BYTES, format_of, line_finder, load_document
-from .schema import (
+from .base import vocab
+from .base.dates import PartialDate, parse_full_date
+from .base.documents import CASE_MAX_BYTES, format_of, line_finder, load_document
+from .base.errors import InputError, Problem
+from .base.fields import (
     INVALID,
     Bool,
     Custom,

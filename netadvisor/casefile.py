@@ -13,11 +13,12 @@ from pathlib import Path
 
 import yaml
 
-from . import schemas, vocab
+from . import schemas
+from .base import vocab
+from .base.dates import PartialDate
+from .base.errors import UsageError
+from .base.fields import ListOf, OneOf, Record
 from .case import Case, Range, case_spec
-from .dates import PartialDate
-from .errors import UsageError
-from .schema import ListOf, OneOf, Record
 
 
 class _Dumper(yaml.SafeDumper):

@@ -4,18 +4,10 @@
 text or JSON; everything comes from the same data the engine applies.
 """
 
-from . import vocab
-from .errors import UsageError, did_you_mean
-from .knowledge import (
-    Guideline,
-    Library,
-    Recommendation,
-    Rule,
-    Trial,
-    alias_key,
-    display_names,
-)
-from .schema import vocab_key
+from .base import vocab
+from .base.errors import UsageError, did_you_mean
+from .base.fields import alias_key, vocab_key
+from .knowledge import Guideline, Library, Recommendation, Rule, Trial, display_names
 
 RULE_EFFECT = {"exclude": "otherwise excluded", "caution": "otherwise a caution (off-label)"}
 

@@ -30,11 +30,10 @@ import re
 from datetime import date, timedelta
 from typing import Callable, NamedTuple
 
-from . import vocab
-from .dates import PartialDate
-from .errors import InputError, Problem
-from .knowledge import alias_key
-from .schema import _type_name, vocab_key
+from .base import vocab
+from .base.dates import PartialDate
+from .base.errors import InputError, Problem
+from .base.fields import _type_name, alias_key, vocab_key
 
 # -- code systems and profiles -------------------------------------------------------
 

@@ -14,17 +14,15 @@ stops the run with exit code 2.
 import json
 import os
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from . import vocab
-from .conditions import Compiler, Cond, Ref
-from .dates import PartialDate, parse_full_date
-from .errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
-from .loading import DATA_MAX_BYTES, decode, parse_text, read_bytes
-from .schema import (
+from .base import vocab
+from .base.dates import PartialDate, parse_full_date
+from .base.documents import DATA_MAX_BYTES, decode, parse_text, read_bytes
+from .base.errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
+from .base.fields import (
     INVALID,
     Bool,
     Custom,
@@ -36,11 +34,13 @@ from .schema import (
     Raw,
     Record,
     Str,
+    alias_key,
     check_limited,
     format_path,
     is_mapping,
     is_str,
 )
+from .conditions import Compiler, Cond, Ref
 
 try:  # hashlib's OpenSSL binding costs ~2 ms of start-up; the builtin module does not
     from _sha256 import sha256
@@ -403,11 +403,6 @@ def display_names(catalogue: "Catalogue", guideline: "Guideline | None" = None) 
         "classes": {cid: c.name for cid, c in catalogue.classes.items()},
         "site_groups": {g.id: g.name for g in guideline.site_groups} if guideline else {},
     }
-
-
-def alias_key(name: str) -> str:
-    """Names match ignoring case, spacing, punctuation and superscripts (¹⁷⁷Lu)."""
-    return re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKC", name).casefold())
 
 
 # -- schemas of the data files -------------------------------------------------

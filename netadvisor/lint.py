@@ -10,7 +10,7 @@ names and rules defined but never used.
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import GuidelineError
+from .base.errors import GuidelineError
 from .knowledge import Library, load_library
 
 

@@ -26,8 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+from .base.errors import InputError, Problem
 from .case import Case, parse_case
-from .errors import InputError, Problem
 
 
 class Flag(NamedTuple):

@@ -21,7 +21,7 @@ HEADER = "# yaml-language-server: $schema="
 
 
 def case_schema(catalogue) -> dict:
-    from . import vocab
+    from .base import vocab
     from .case import case_spec
 
     body = case_spec(catalogue.therapy_spec()).json_schema()
@@ -33,7 +33,7 @@ def case_schema(catalogue) -> dict:
 
 
 def advice_schema() -> dict:
-    from . import vocab
+    from .base import vocab
     from .formats.as_json import ADVICE
 
     return {"$schema": DRAFT, "$id": f"urn:netadvisor:{vocab.ADVICE_FORMAT}", **ADVICE.json_schema()}

@@ -20,11 +20,12 @@ from rich.panel import Panel
 from rich.prompt import Confirm, Prompt
 from rich.text import Text
 
-from . import casefile, vocab
+from . import casefile
+from .base import vocab
+from .base.errors import InputError, UsageError
+from .base.fields import format_path, join_path
 from .case import Case, load_case, parse_case
-from .errors import InputError, UsageError
 from .lookup import from_text
-from .schema import format_path, join_path
 
 YES, NO = ("y", "yes", "true"), ("n", "no", "false")
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from netadvisor.base.errors import InputError
 from netadvisor.case import Range, load_case
-from netadvisor.errors import InputError
 
 from conftest import BASE_PNET, make_case
 

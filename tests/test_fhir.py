@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, strategies as st
 
 from conftest import CASES, ROOT, run_cli
+from netadvisor.base.errors import InputError
 from netadvisor.case import load_case
 from netadvisor.core import advise_case
-from netadvisor.errors import InputError
 from netadvisor.fhir import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED, bundle_to_case
 from netadvisor.formats import as_json
 from netadvisor.knowledge import load_library

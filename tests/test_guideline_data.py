@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from netadvisor.errors import GuidelineError
+from netadvisor.base.errors import GuidelineError
 from netadvisor.knowledge import load_library
 
 from conftest import GUIDELINES, guideline as by_id, run_cli

@@ -19,11 +19,12 @@ from typing import NamedTuple
 import pytest
 
 from netadvisor import case as case_module
-from netadvisor import loading, schema
+from netadvisor.base import documents as loading
+from netadvisor.base import fields as schema
+from netadvisor.base.errors import InputError
+from netadvisor.base.fields import Bool, Custom, ListOf, MapOf, Num, OneOf, Record, Str
 from netadvisor.case import case_spec, load_case
-from netadvisor.errors import InputError
 from netadvisor.knowledge import load_library
-from netadvisor.schema import Bool, Custom, ListOf, MapOf, Num, OneOf, Record, Str
 
 from conftest import run_cli
 

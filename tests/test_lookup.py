@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from netadvisor.errors import InputError
-from netadvisor.loading import load_document
+from netadvisor.base.documents import load_document
+from netadvisor.base.errors import InputError
 from netadvisor.lookup import lookup_case, parse_prior
 
 from conftest import CASES, run_cli

@@ -5,11 +5,11 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netadvisor import vocab
+from netadvisor.base import vocab
+from netadvisor.base.errors import InputError
 from netadvisor.case import parse_case
 from netadvisor.core import advise_case
 from netadvisor.engine import case_facts
-from netadvisor.errors import InputError
 from netadvisor.formats import as_json
 from netadvisor.knowledge import load_library
 

@@ -7,10 +7,10 @@ import jsonschema
 import pytest
 
 from netadvisor import schemas
+from netadvisor.base.documents import load_document
 from netadvisor.case import load_case
 from netadvisor.core import advise_case
 from netadvisor.formats import as_json
-from netadvisor.loading import load_document
 
 from conftest import CASES, ROOT, run_cli, shipped_cases
 

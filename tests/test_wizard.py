@@ -2,7 +2,7 @@
 
 import json
 
-from netadvisor.loading import load_document
+from netadvisor.base.documents import load_document
 
 from conftest import run_cli
 

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__
-from ..errors import EXIT_INPUT, EXIT_INTERNAL, InputError, UsageError
+from ..base.errors import EXIT_INPUT, EXIT_INTERNAL, InputError, UsageError
 
 app = typer.Typer(
     name="netadvisor",
@@ -101,7 +101,7 @@ def guarded():
 def date_option(value: str | None):
     if value is None:
         return None
-    from ..dates import parse_full_date
+    from ..base.dates import parse_full_date
 
     try:
         return parse_full_date(value)

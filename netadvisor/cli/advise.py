@@ -6,8 +6,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .. import vocab
-from ..errors import UsageError
+from ..base import vocab
+from ..base.errors import UsageError
 from . import _complete as complete
 from ._app import Format, Guideline, NoColor, Width, app, console, date_option, guarded
 
@@ -29,7 +29,7 @@ def write_report(result, path: Path) -> None:
     """The report for --export, by the file's suffix, written atomically."""
     from datetime import datetime, timezone
 
-    from ..loading import write_text_atomic
+    from ..base.documents import write_text_atomic
 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     suffix = path.suffix.lower()

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..base.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ._app import Guideline, NoColor, Paths, Width, app, console, date_option, guarded
 
 OUTPUTS = (".jsonl", ".csv")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 from ._app import Guideline, NoColor, Paths, app, console, guarded
 
 
@@ -36,7 +36,7 @@ def check_task(item, state) -> dict:
 
 def _expect_lines(path: Path) -> dict:
     """Line of each key of the expect: block, so annotations point at it."""
-    from ..loading import format_of, line_finder
+    from ..base.documents import format_of, line_finder
 
     try:
         line_of = line_finder(path.read_text(encoding="utf-8"), format_of(path))  # composes the text once

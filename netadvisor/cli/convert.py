@@ -32,11 +32,11 @@ def convert(
     The case is checked like any case file before it is printed. docs/fhir.md lists what maps from where.
     """
     with guarded():
+        from ..base.documents import CASE_MAX_BYTES, load_document
+        from ..base.errors import InputError, Problem
         from ..case import parse_case
-        from ..errors import InputError, Problem
         from ..fhir import bundle_to_case, is_bundle
         from ..knowledge import load_library
-        from ..loading import CASE_MAX_BYTES, load_document
 
         data, _ = load_document(bundle, CASE_MAX_BYTES)
         if not is_bundle(data):

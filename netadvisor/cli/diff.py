@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 from ._app import Format, NoColor, Paths, Width, app, console, guarded
 
 

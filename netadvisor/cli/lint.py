@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..base.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ._app import app, guarded
 
 

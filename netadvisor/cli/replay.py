@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..base.errors import EXIT_FINDINGS, EXIT_OK
 from ._app import Format, NoColor, Paths, Width, app, console, guarded
 
 _GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH",
@@ -93,8 +93,8 @@ def audit(
     with guarded():
         from .. import batch as runner
         from ..audit import CSV_COLUMNS, Audit, csv_rows
+        from ..base.documents import write_text_atomic
         from ..core import checked_library
-        from ..loading import write_text_atomic
 
         checked_library(guideline)
         summary = Audit()

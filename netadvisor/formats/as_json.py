@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from operator import attrgetter, itemgetter
 
-from .. import __version__, vocab
+from .. import __version__
 from ..advice import DISCLAIMER, Advice
+from ..base import vocab
+from ..base.fields import Field, ListOf, MapOf, Nullable, Num, Record, Str
 from ..knowledge import BASES, ID, SEVERITIES
-from ..schema import Field, ListOf, MapOf, Nullable, Num, Record, Str
 
 
 class Out(Field):

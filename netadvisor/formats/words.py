@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..advice import Advice, Candidate
-from ..knowledge import alias_key
+from ..base.fields import alias_key
 
 NOT_STATED = "not stated"
 HIDDEN_REASONS = ("recommended", "rank")  # shown in their own columns

@@ -56,13 +56,13 @@ except ImportError:
 with _instrumented or contextlib.nullcontext():
     import yaml
 
-    from netadvisor import vocab
+    from netadvisor.base import vocab
+    from netadvisor.base.documents import decode, line_finder, parse_text
+    from netadvisor.base.errors import GuidelineError, InputError
     from netadvisor.case import parse_case
     from netadvisor.core import advise_case
-    from netadvisor.errors import GuidelineError, InputError
     from netadvisor.formats import as_json, as_markdown
     from netadvisor.knowledge import _build, _Reader, load_library, shipped_dir
-    from netadvisor.loading import decode, line_finder, parse_text
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = load_library()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any, Callable
 
 from .errors import did_you_mean
@@ -88,6 +89,11 @@ def format_path(path) -> str:
 def vocab_key(text: str) -> str:
     """Forgiving spelling for vocabulary words: case, spaces and underscores."""
     return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+def alias_key(name: str) -> str:
+    """Names match ignoring case, spacing, punctuation and superscripts (¹⁷⁷Lu)."""
+    return re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKC", name).casefold())
 
 
 class Spec:

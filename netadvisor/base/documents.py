@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, Problem
-from .schema import format_path, join_path
+from .fields import format_path, join_path
 
 CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for long notes
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
