@@ -25,8 +25,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from netadvisor.case import parse_case
 from netadvisor.core import advise_case
+from netadvisor.inputs.case_format import parse_case
 from netadvisor.replay import as_it_stood, decision_date
 
 SITES = ["pancreas", "small-intestine", "lung", "rectum", "colon", "unknown-primary"]

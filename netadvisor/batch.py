@@ -93,7 +93,8 @@ def _setup(guideline: str | None, as_of: date | None, task: Callable, shape: Cal
 def read_case(item: Input, library, as_of: date | None = None):
     """The Case of an input; raises InputError."""
     from .base.documents import parse_text
-    from .case import load_case, parse_case
+    from .inputs.case_format import parse_case
+    from .inputs.case_reader import load_case
 
     if item.problem is not None:
         raise InputError([item.problem])

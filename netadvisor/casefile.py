@@ -18,7 +18,8 @@ from .base import vocab
 from .base.dates import PartialDate
 from .base.errors import UsageError
 from .base.fields import ListOf, OneOf, Record
-from .case import Case, Range, case_spec
+from .inputs.case import Case, Range
+from .inputs.case_format import case_spec
 
 
 class _Dumper(yaml.SafeDumper):

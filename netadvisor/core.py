@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 
 from .advice import Advice
-from .case import Case, load_case
 from .engine import advise
+from .inputs.case import Case
+from .inputs.case_reader import load_case
 from .knowledge import Library, load_library
 
 

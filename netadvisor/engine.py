@@ -30,8 +30,8 @@ from .advice import (
     Reason,
     ToxicityFigure,
 )
-from .case import Case, Range
 from .conditions import FACTS
+from .inputs.case import Case, Range
 from .knowledge import Knowledge, Recommendation, Rule, Therapy, display_names
 
 INTENT_ORDER = ("antitumor", "liver-directed", "symptom-control")

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .base.errors import InputError, Problem
-from .case import Case, parse_case
+from .inputs.case import Case
+from .inputs.case_format import parse_case
 
 
 class Flag(NamedTuple):

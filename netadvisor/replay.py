@@ -17,8 +17,8 @@ was made is classified:
 from datetime import date
 from typing import NamedTuple
 
-from .case import Case, Line
 from .core import advise_case
+from .inputs.case import Case, Line
 from .knowledge import Library
 
 CLASSES = ("concordant", "concordant-not-top", "deviation", "not-assessable")

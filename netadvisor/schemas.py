@@ -22,7 +22,7 @@ HEADER = "# yaml-language-server: $schema="
 
 def case_schema(catalogue) -> dict:
     from .base import vocab
-    from .case import case_spec
+    from .inputs.case_format import case_spec
 
     body = case_spec(catalogue.therapy_spec()).json_schema()
     body["description"] += (

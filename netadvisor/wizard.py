@@ -24,7 +24,9 @@ from . import casefile
 from .base import vocab
 from .base.errors import InputError, UsageError
 from .base.fields import format_path, join_path
-from .case import Case, load_case, parse_case
+from .inputs.case import Case
+from .inputs.case_format import parse_case
+from .inputs.case_reader import load_case
 from .lookup import from_text
 
 YES, NO = ("y", "yes", "true"), ("n", "no", "false")

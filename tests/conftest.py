@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from netadvisor.case import parse_case
 from netadvisor.core import advise_case
+from netadvisor.inputs.case_format import parse_case
 from netadvisor.knowledge import load_library
 
 ROOT = Path(__file__).resolve().parent.parent

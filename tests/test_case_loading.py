@@ -5,7 +5,8 @@ import json
 import pytest
 
 from netadvisor.base.errors import InputError
-from netadvisor.case import Range, load_case
+from netadvisor.inputs.case import Range
+from netadvisor.inputs.case_reader import load_case
 
 from conftest import BASE_PNET, make_case
 

@@ -239,8 +239,8 @@ class _Collector(HTMLParser):
 
 
 def _seed_1(library):
-    from netadvisor.case import load_case
     from netadvisor.core import advise_case
+    from netadvisor.inputs.case_reader import load_case
     from conftest import CASES
 
     return advise_case(load_case(CASES / "seed-patient-1.yaml", library.catalogue.therapy_spec()), library)

@@ -12,10 +12,10 @@ from hypothesis import given, strategies as st
 
 from conftest import CASES, ROOT, run_cli
 from netadvisor.base.errors import InputError
-from netadvisor.case import load_case
 from netadvisor.core import advise_case
-from netadvisor.fhir import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED, bundle_to_case
 from netadvisor.formats import as_json
+from netadvisor.inputs.case_reader import load_case
+from netadvisor.inputs.fhir import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED, bundle_to_case
 from netadvisor.knowledge import load_library
 
 BUNDLES = CASES / "fhir"
@@ -451,7 +451,7 @@ def test_advice_shows_what_the_bundle_gave_that_was_not_used(library, therapy_sp
 
 def test_the_yaml_path_does_not_import_the_fhir_module():
     code = ("import sys; from pathlib import Path; from netadvisor.core import advise_file; "
-            "advise_file(Path('cases/seed-patient-1.yaml')); print('netadvisor.fhir' in sys.modules)")
+            "advise_file(Path('cases/seed-patient-1.yaml')); print('netadvisor.inputs.fhir' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -18,12 +18,13 @@ from typing import NamedTuple
 
 import pytest
 
-from netadvisor import case as case_module
 from netadvisor.base import documents as loading
 from netadvisor.base import fields as schema
 from netadvisor.base.errors import InputError
 from netadvisor.base.fields import Bool, Custom, ListOf, MapOf, Num, OneOf, Record, Str
-from netadvisor.case import case_spec, load_case
+from netadvisor.inputs import case_format as case_module
+from netadvisor.inputs.case_format import case_spec
+from netadvisor.inputs.case_reader import load_case
 from netadvisor.knowledge import load_library
 
 from conftest import run_cli

@@ -15,8 +15,8 @@ SCHEMA = json.loads((Path(__file__).parent / "contract" / "advice.schema.json").
 
 @pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
 def test_every_shipped_case_gives_valid_json(library, path):
-    from netadvisor.case import load_case
     from netadvisor.core import advise_case
+    from netadvisor.inputs.case_reader import load_case
 
     advice = advise_case(load_case(path, library.catalogue.therapy_spec()), library)
     data = json.loads(as_json.render(advice))

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 
 from netadvisor.base import vocab
 from netadvisor.base.errors import InputError
-from netadvisor.case import parse_case
 from netadvisor.core import advise_case
 from netadvisor.engine import case_facts
 from netadvisor.formats import as_json
+from netadvisor.inputs.case_format import parse_case
 from netadvisor.knowledge import load_library
 
 LIBRARY = load_library()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from netadvisor.case import load_case
+from netadvisor.inputs.case_reader import load_case
 from netadvisor.replay import replay
 
 from conftest import CASES, ROOT, make_case, run_cli

@@ -8,9 +8,9 @@ import pytest
 
 from netadvisor import schemas
 from netadvisor.base.documents import load_document
-from netadvisor.case import load_case
 from netadvisor.core import advise_case
 from netadvisor.formats import as_json
+from netadvisor.inputs.case_reader import load_case
 
 from conftest import CASES, ROOT, run_cli, shipped_cases
 

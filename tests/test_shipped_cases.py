@@ -3,9 +3,9 @@ together the cases exercise every recommendation of the guideline."""
 
 import pytest
 
-from netadvisor.case import load_case
 from netadvisor.core import advise_case
 from netadvisor.expectations import check_expectations
+from netadvisor.inputs.case_reader import load_case
 
 from conftest import candidate, excluded, guideline, shipped_cases
 

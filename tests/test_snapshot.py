@@ -11,9 +11,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from netadvisor.case import load_case
 from netadvisor.core import advise_case
 from netadvisor.formats import as_markdown, as_table
+from netadvisor.inputs.case_reader import load_case
 
 from conftest import CASES
 

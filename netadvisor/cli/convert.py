@@ -34,8 +34,8 @@ def convert(
     with guarded():
         from ..base.documents import CASE_MAX_BYTES, load_document
         from ..base.errors import InputError, Problem
-        from ..case import parse_case
-        from ..fhir import bundle_to_case, is_bundle
+        from ..inputs.case_format import parse_case
+        from ..inputs.fhir import bundle_to_case, is_bundle
         from ..knowledge import load_library
 
         data, _ = load_document(bundle, CASE_MAX_BYTES)

@@ -37,8 +37,8 @@ def replay(
     """
     with guarded():
         from ..audit import decision_dict
-        from ..case import load_case
         from ..core import checked_library
+        from ..inputs.case_reader import load_case
         from ..replay import replay as run
 
         library = checked_library(guideline)

@@ -59,9 +59,9 @@ with _instrumented or contextlib.nullcontext():
     from netadvisor.base import vocab
     from netadvisor.base.documents import decode, line_finder, parse_text
     from netadvisor.base.errors import GuidelineError, InputError
-    from netadvisor.case import parse_case
     from netadvisor.core import advise_case
     from netadvisor.formats import as_json, as_markdown
+    from netadvisor.inputs.case_format import parse_case
     from netadvisor.knowledge import _build, _Reader, load_library, shipped_dir
 
 ROOT = Path(__file__).resolve().parents[2]

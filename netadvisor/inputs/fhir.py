@@ -30,10 +30,11 @@ import re
 from datetime import date, timedelta
 from typing import Callable, NamedTuple
 
-from .base import vocab
-from .base.dates import PartialDate
-from .base.errors import InputError, Problem
-from .base.fields import _type_name, alias_key, vocab_key
+from ..base import vocab
+from ..base.dates import PartialDate
+from ..base.errors import InputError, Problem
+from ..base.fields import _type_name, alias_key, vocab_key
+from .case import Range  # the case format's own Ki-67 rules
 
 # -- code systems and profiles -------------------------------------------------------
 
@@ -695,8 +696,6 @@ class _Mapper:
         self.warn(entry, field, f"{what}: the value {_show_value(res)} is not one netadvisor reads; left unknown")
 
     def ki67_value(self, entry: Entry, res: dict):
-        from .case import Range  # the case format's own Ki-67 rules
-
         value = None
         if (q := self.get(entry, res, "valueQuantity", dict)) is not None:
             number, unit = self.get(entry, q, "value", (int, float), "valueQuantity.value"), q.get("code") or q.get("unit")
