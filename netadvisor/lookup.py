@@ -174,8 +174,8 @@ def advise_flags(params: dict, guideline: str | None = None, save: Path | None =
     therapy = library.catalogue.therapy_spec()
     case = lookup_case(params, therapy, default_id=save.stem if save else "lookup")
     if save:
-        from . import casefile
+        from .inputs import case_writer
 
-        casefile.write(casefile.dump(case, save, therapy), save, force, "--save")
+        case_writer.write(case_writer.dump(case, save, therapy), save, force, "--save")
         sys.stderr.write(f"netadvisor: saved the case to {save}\n")
     return advise_case(case, library, guideline)

@@ -20,10 +20,10 @@ from rich.panel import Panel
 from rich.prompt import Confirm, Prompt
 from rich.text import Text
 
-from . import casefile
 from .base import vocab
 from .base.errors import InputError, UsageError
 from .base.fields import format_path, join_path
+from .inputs import case_writer
 from .inputs.case import Case
 from .inputs.case_format import parse_case
 from .inputs.case_reader import load_case
@@ -316,10 +316,10 @@ class Wizard:
             path, default = None, ""  # not the file just refused again
 
     def save(self, case: Case, given: Path | None) -> Path:
-        text = casefile.dump(case, Path(f"{case.id}.yaml"), self.therapy)
+        text = case_writer.dump(case, Path(f"{case.id}.yaml"), self.therapy)
         self.console.print(Panel(Text(text.rstrip()), title="The case", title_align="left"))
         path, replace = self.target(given, case)
-        casefile.write(casefile.dump(case, path, self.therapy), path, replace, "FILE")
+        case_writer.write(case_writer.dump(case, path, self.therapy), path, replace, "FILE")
         self.console.print(f"Wrote {path}", style="green", markup=False)
         return path
 

@@ -6,9 +6,9 @@ import json
 import jsonschema
 import pytest
 
-from netadvisor import schemas
 from netadvisor.base.documents import load_document
 from netadvisor.core import advise_case
+from netadvisor.formats import json_schemas as schemas
 from netadvisor.formats import as_json
 from netadvisor.inputs.case_reader import load_case
 

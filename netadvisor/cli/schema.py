@@ -22,11 +22,11 @@ def schema(
 ):
     """Print the JSON Schema (draft 2020-12) of the case file or of `advise --format json`."""
     with guarded():
-        from .. import schemas
+        from ..formats import json_schemas
 
         catalogue = None
         if document == "case":  # therapy names come from the catalogue
             from ..knowledge import load_library
 
             catalogue = load_library().catalogue
-        sys.stdout.write(schemas.render(schemas.generate(document, catalogue)))
+        sys.stdout.write(json_schemas.render(json_schemas.generate(document, catalogue)))

@@ -8,18 +8,20 @@ advice on any later day.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from . import schemas
-from .base import vocab
-from .base.dates import PartialDate
-from .base.errors import UsageError
-from .base.fields import ListOf, OneOf, Record
-from .inputs.case import Case, Range
-from .inputs.case_format import case_spec
+from ..base import vocab
+from ..base.dates import PartialDate
+from ..base.errors import UsageError
+from ..base.fields import ListOf, OneOf, Record
+from .case import Case, Range
+from .case_format import case_spec
+
+HEADER = "# yaml-language-server: $schema="
 
 
 class _Dumper(yaml.SafeDumper):
@@ -60,7 +62,7 @@ def dump(case: Case, target: Path, therapy) -> str:
     body = yaml.dump(
         plain(data, case_spec(therapy)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
     )
-    return schemas.header(target) + body
+    return header(target) + body
 
 
 def write(text: str, target: Path, force: bool, option: str) -> None:
@@ -72,3 +74,27 @@ def write(text: str, target: Path, force: bool, option: str) -> None:
         raise UsageError(f"{option}: {target} already exists; add --force to replace it") from None
     except OSError as exc:
         raise UsageError(f"{option}: cannot write {target}: {exc.strerror or exc}") from None
+
+
+# -- the editor header: the case schema, by a path relative to the case file --------------
+
+
+def schema_file(name: str) -> Path | None:
+    """The checked-in copy: inside the installed package, or under docs/schema of a checkout."""
+    package = Path(__file__).resolve().parent.parent  # netadvisor/ (this file is netadvisor/inputs/case_writer.py)
+    for folder in (package / "json-schemas", package.parent / "docs" / "schema"):
+        if (folder / f"{name}.schema.json").is_file():
+            return folder / f"{name}.schema.json"
+    return None
+
+
+def header(target: Path) -> str:
+    """The editor header for a case file written at target: the case schema by relative path."""
+    schema = schema_file("case")
+    if schema is None:  # pragma: no cover - an installation without its data files
+        return ""
+    try:
+        where = Path(os.path.relpath(schema, target.resolve().parent)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        where = schema.as_uri()
+    return f"{HEADER}{where}\n"

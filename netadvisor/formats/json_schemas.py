@@ -5,24 +5,21 @@ Both are generated from what the code runs on: the case schema from
 description the JSON writer walks. Copies are checked in under docs/schema/
 (a test keeps them equal to the generated ones) and ship inside the package,
 so a case file's `# yaml-language-server: $schema=...` header can point at one
-by a relative path that works offline. The `$id`s are names, not addresses:
-nothing is fetched from the network.
+by a relative path that works offline (inputs/case_writer.py writes that
+header). The `$id`s are names, not addresses: nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 NAMES = ("case", "advice")
-HEADER = "# yaml-language-server: $schema="
 
 
 def case_schema(catalogue) -> dict:
-    from .base import vocab
-    from .inputs.case_format import case_spec
+    from ..base import vocab
+    from ..inputs.case_format import case_spec
 
     body = case_spec(catalogue.therapy_spec()).json_schema()
     body["description"] += (
@@ -33,8 +30,8 @@ def case_schema(catalogue) -> dict:
 
 
 def advice_schema() -> dict:
-    from .base import vocab
-    from .formats.as_json import ADVICE
+    from ..base import vocab
+    from .as_json import ADVICE
 
     return {"$schema": DRAFT, "$id": f"urn:netadvisor:{vocab.ADVICE_FORMAT}", **ADVICE.json_schema()}
 
@@ -45,24 +42,3 @@ def generate(name: str, catalogue=None) -> dict:
 
 def render(schema: dict) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-
-
-def schema_file(name: str) -> Path | None:
-    """The checked-in copy: inside the installed package, or under docs/schema of a checkout."""
-    here = Path(__file__).resolve().parent
-    for folder in (here / "json-schemas", here.parent / "docs" / "schema"):
-        if (folder / f"{name}.schema.json").is_file():
-            return folder / f"{name}.schema.json"
-    return None
-
-
-def header(target: Path) -> str:
-    """The editor header for a case file written at target: the case schema by relative path."""
-    schema = schema_file("case")
-    if schema is None:  # pragma: no cover - an installation without its data files
-        return ""
-    try:
-        where = Path(os.path.relpath(schema, target.resolve().parent)).as_posix()
-    except ValueError:  # another drive (Windows): no relative path exists
-        where = schema.as_uri()
-    return f"{HEADER}{where}\n"
