@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -48,4 +49,19 @@ def advise_file(path: Path, guideline: str | None = None, as_of: date | None = N
     """Read a case file and advise on it; raises InputError or GuidelineError (exit 2)."""
     library = library_for(guideline)
     case = load_case(path, library.catalogue.therapy_spec(), as_of=as_of)
+    return advise_case(case, library, guideline)
+
+
+def advise_flags(params: dict, guideline: str | None = None, save: Path | None = None, force: bool = False):
+    """Advice for the case the fact flags describe (a quick lookup); with save, also write it as a case file."""
+    from .inputs.lookup import lookup_case
+
+    library = library_for(guideline)
+    therapy = library.catalogue.therapy_spec()
+    case = lookup_case(params, therapy, default_id=save.stem if save else "lookup")
+    if save:
+        from .inputs import case_writer
+
+        case_writer.write(case_writer.dump(case, save, therapy), save, force, "--save")
+        sys.stderr.write(f"netadvisor: saved the case to {save}\n")
     return advise_case(case, library, guideline)

@@ -6,7 +6,7 @@ import pytest
 
 from netadvisor.base.documents import load_document
 from netadvisor.base.errors import InputError
-from netadvisor.lookup import lookup_case, parse_prior
+from netadvisor.inputs.lookup import lookup_case, parse_prior
 
 from conftest import CASES, run_cli
 

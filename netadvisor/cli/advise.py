@@ -135,7 +135,7 @@ def advise(
         if case is None:
             if not facts:
                 raise UsageError("give a CASE file, or describe the case with flags (at least --site); see `netadvisor advise --help`")
-            from ..lookup import advise_flags
+            from ..core import advise_flags
 
             result = advise_flags(ctx.params, guideline=guideline, save=save, force=force)
         else:

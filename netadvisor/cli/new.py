@@ -1,4 +1,4 @@
-"""`netadvisor new [FILE]`: write a case file by answering questions (netadvisor/wizard.py)."""
+"""`netadvisor new [FILE]`: write a case file by answering questions (netadvisor/inputs/wizard.py)."""
 
 from pathlib import Path
 from typing import Annotated, Optional
@@ -25,7 +25,13 @@ def new(
 ):
     """Write a case file by answering questions, each checked as you type; then advise on it."""
     with guarded():
+        from ..inputs.wizard import run
         from ..knowledge import load_library
-        from ..wizard import run
 
-        run(file, console(width, no_color), load_library())
+        out = console(width, no_color)
+        written = run(file, out, load_library())
+        if written is not None:  # the user asked for the advice on the new case
+            from ..core import advise_file
+            from ..formats import as_table
+
+            as_table.render(advise_file(written), out)

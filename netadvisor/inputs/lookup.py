@@ -21,14 +21,12 @@ advice and have no flag: `--save` the lookup and add them to the file.
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date
-from pathlib import Path
 from typing import NamedTuple
 
-from .base.errors import InputError, Problem
-from .inputs.case import Case
-from .inputs.case_format import parse_case
+from ..base.errors import InputError, Problem
+from .case import Case
+from .case_format import parse_case
 
 
 class Flag(NamedTuple):
@@ -164,18 +162,3 @@ def lookup_case(params: dict, therapy, default_id: str = "lookup", today: date |
         return parse_case(data, source=SOURCE, therapy=therapy, default_id=default_id, today=today)
     except InputError as exc:
         raise InputError([_flag_problem(p) for p in exc.problems]) from None
-
-
-def advise_flags(params: dict, guideline: str | None = None, save: Path | None = None, force: bool = False):
-    """Advice for the case the flags describe; with save, also write it as a case file."""
-    from .core import advise_case, library_for
-
-    library = library_for(guideline)
-    therapy = library.catalogue.therapy_spec()
-    case = lookup_case(params, therapy, default_id=save.stem if save else "lookup")
-    if save:
-        from .inputs import case_writer
-
-        case_writer.write(case_writer.dump(case, save, therapy), save, force, "--save")
-        sys.stderr.write(f"netadvisor: saved the case to {save}\n")
-    return advise_case(case, library, guideline)

@@ -20,13 +20,12 @@ from rich.panel import Panel
 from rich.prompt import Confirm, Prompt
 from rich.text import Text
 
-from .base import vocab
-from .base.errors import InputError, UsageError
-from .base.fields import format_path, join_path
-from .inputs import case_writer
-from .inputs.case import Case
-from .inputs.case_format import parse_case
-from .inputs.case_reader import load_case
+from ..base import vocab
+from ..base.errors import InputError, UsageError
+from ..base.fields import format_path, join_path
+from . import case_writer
+from .case import Case
+from .case_format import parse_case
 from .lookup import from_text
 
 YES, NO = ("y", "yes", "true"), ("n", "no", "false")
@@ -327,8 +326,12 @@ class Wizard:
         return _Confirm.ask(Text("  Run netadvisor advise on it now?", style="bold"), console=self.console, default=True)
 
 
-def run(given: Path | None, console, library) -> None:
-    """The whole `netadvisor new`: interview, show, write, and offer the advice."""
+def run(given: Path | None, console, library) -> Path | None:
+    """`netadvisor new` up to the advice: interview, show, write, and offer the advice.
+
+    Returns the file written when the user wants the advice on it (the command then
+    runs it: advising is a layer above this one), else None.
+    """
     wizard = Wizard(console, library)
     try:
         case = wizard.run(given.stem if given else "new-case")
@@ -339,8 +342,4 @@ def run(given: Path | None, console, library) -> None:
         advise = wizard.offer_advice()
     except EndOfInput:
         advise = False
-    if advise:
-        from .core import advise_case
-        from .formats import as_table
-
-        as_table.render(advise_case(load_case(path, wizard.therapy), library), console)
+    return path if advise else None
