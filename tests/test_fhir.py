@@ -1,4 +1,4 @@
-"""FHIR R4 / mCODE import (netadvisor/fhir.py, docs/fhir.md)."""
+"""FHIR R4 / mCODE import (netadvisor/inputs/fhir/, docs/fhir.md)."""
 
 import functools
 import json
@@ -15,7 +15,8 @@ from netadvisor.base.errors import InputError
 from netadvisor.core import advise_case
 from netadvisor.formats import as_json
 from netadvisor.inputs.case_reader import load_case
-from netadvisor.inputs.fhir import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED, bundle_to_case
+from netadvisor.inputs.fhir.bundle import bundle_to_case
+from netadvisor.inputs.fhir.codes import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED
 from netadvisor.knowledge import load_library
 
 BUNDLES = CASES / "fhir"

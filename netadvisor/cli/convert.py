@@ -35,7 +35,7 @@ def convert(
         from ..base.documents import CASE_MAX_BYTES, load_document
         from ..base.errors import InputError, Problem
         from ..inputs.case_format import parse_case
-        from ..inputs.fhir import bundle_to_case, is_bundle
+        from ..inputs.fhir.bundle import bundle_to_case, is_bundle
         from ..knowledge import load_library
 
         data, _ = load_document(bundle, CASE_MAX_BYTES)

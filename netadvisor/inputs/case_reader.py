@@ -32,7 +32,7 @@ def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
 
 
 def _load_bundle(path: Path, bundle: dict, therapy: Str, as_of: date | None) -> Case:
-    from .fhir import bundle_to_case  # imported only when a bundle is read
+    from .fhir.bundle import bundle_to_case  # imported only when a bundle is read
 
     def resolve(name: str) -> str:
         problems: list = []
