@@ -123,7 +123,7 @@ def generate(n: int, library, seed: int = 1, plant_rate: float = 0.25) -> tuple:
 
 
 def main() -> int:
-    from netadvisor.knowledge import load_library
+    from netadvisor.knowledge.library import load_library
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int)

@@ -10,7 +10,7 @@ from .advice import Advice
 from .engine import advise
 from .inputs.case import Case
 from .inputs.case_reader import load_case
-from .knowledge import Library, load_library
+from .knowledge.library import Library, load_library
 
 
 def is_path(guideline: str | None) -> bool:

@@ -30,9 +30,9 @@ from .advice import (
     Reason,
     ToxicityFigure,
 )
-from .conditions import FACTS
 from .inputs.case import Case, Range
-from .knowledge import Knowledge, Recommendation, Rule, Therapy, display_names
+from .knowledge.conditions import FACTS
+from .knowledge.models import Knowledge, Recommendation, Rule, Therapy, display_names
 
 INTENT_ORDER = ("antitumor", "liver-directed", "symptom-control")
 # Per-process memos: guideline data never changes while a process runs.

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .core import advise_case
 from .inputs.case import Case, Line
-from .knowledge import Library
+from .knowledge.library import Library
 
 CLASSES = ("concordant", "concordant-not-top", "deviation", "not-assessable")
 DEVIATIONS = ("trial", "off-label", "not-in-guideline", "toxicity-driven", "patient-preference", "excluded")

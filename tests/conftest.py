@@ -9,7 +9,7 @@ from hypothesis import settings
 
 from netadvisor.core import advise_case
 from netadvisor.inputs.case_format import parse_case
-from netadvisor.knowledge import load_library
+from netadvisor.knowledge.library import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"

@@ -17,7 +17,7 @@ from netadvisor.formats import as_json
 from netadvisor.inputs.case_reader import load_case
 from netadvisor.inputs.fhir.bundle import bundle_to_case
 from netadvisor.inputs.fhir.codes import LOINC, MCODE, OBSERVATION_BY_LOINC, RXNORM, SNOMED
-from netadvisor.knowledge import load_library
+from netadvisor.knowledge.library import load_library
 
 BUNDLES = CASES / "fhir"
 TODAY = date(2025, 6, 1)

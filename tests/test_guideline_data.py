@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from netadvisor.base.errors import GuidelineError
-from netadvisor.knowledge import load_library
+from netadvisor.knowledge.library import load_library
 
 from conftest import GUIDELINES, guideline as by_id, run_cli
 
@@ -115,7 +115,7 @@ def test_a_single_guideline_file_can_be_selected(tmp_path):
 
 
 def test_every_condition_fact_is_documented():
-    from netadvisor.conditions import FACTS
+    from netadvisor.knowledge.conditions import FACTS
 
     doc = (GUIDELINES / "README.md").read_text(encoding="utf-8")
     assert [f for f in FACTS if f"| `{f}` |" not in doc] == []

@@ -25,7 +25,7 @@ from netadvisor.base.fields import Bool, Custom, ListOf, MapOf, Num, OneOf, Reco
 from netadvisor.inputs import case_format as case_module
 from netadvisor.inputs.case_format import case_spec
 from netadvisor.inputs.case_reader import load_case
-from netadvisor.knowledge import load_library
+from netadvisor.knowledge.library import load_library
 
 from conftest import run_cli
 

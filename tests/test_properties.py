@@ -11,7 +11,7 @@ from netadvisor.core import advise_case
 from netadvisor.engine import case_facts
 from netadvisor.formats import as_json
 from netadvisor.inputs.case_format import parse_case
-from netadvisor.knowledge import load_library
+from netadvisor.knowledge.library import load_library
 
 LIBRARY = load_library()
 THERAPIES = sorted(LIBRARY.catalogue.therapies)

@@ -23,7 +23,7 @@ def words(*choices: str):
 def _prior(incomplete: str) -> list:
     """--prior: therapy ids; after THERAPY: the stop reasons (shells that keep ':' in a word)."""
     from ..base import vocab
-    from ..knowledge import load_library
+    from ..knowledge.library import load_library
 
     therapy, colon, stopped = incomplete.partition(":")
     if colon:

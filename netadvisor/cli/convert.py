@@ -36,7 +36,7 @@ def convert(
         from ..base.errors import InputError, Problem
         from ..inputs.case_format import parse_case
         from ..inputs.fhir.bundle import bundle_to_case, is_bundle
-        from ..knowledge import load_library
+        from ..knowledge.library import load_library
 
         data, _ = load_document(bundle, CASE_MAX_BYTES)
         if not is_bundle(data):

@@ -11,7 +11,7 @@ from ._app import Format, Guideline, NoColor, Width, app, console, guarded
 
 def _explainer(guideline: str | None):
     from ..core import library_for, pick_latest
-    from ..explain import Explainer
+    from ..knowledge.explain import Explainer
 
     library = library_for(guideline)
     return Explainer(library, pick_latest(library, guideline))

@@ -34,8 +34,8 @@ def lint(
     Exit 0 if no errors (warnings are listed), 1 if any error, 2 if the folder cannot be read.
     """
     with guarded():
-        from ..knowledge import shipped_dir
-        from ..lint import lint as run
+        from ..knowledge.library import shipped_dir
+        from ..knowledge.lint import lint as run
 
         target = folder or shipped_dir()
         if not target.is_dir():

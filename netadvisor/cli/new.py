@@ -26,7 +26,7 @@ def new(
     """Write a case file by answering questions, each checked as you type; then advise on it."""
     with guarded():
         from ..inputs.wizard import run
-        from ..knowledge import load_library
+        from ..knowledge.library import load_library
 
         out = console(width, no_color)
         written = run(file, out, load_library())

@@ -26,7 +26,7 @@ def schema(
 
         catalogue = None
         if document == "case":  # therapy names come from the catalogue
-            from ..knowledge import load_library
+            from ..knowledge.library import load_library
 
             catalogue = load_library().catalogue
         sys.stdout.write(json_schemas.render(json_schemas.generate(document, catalogue)))

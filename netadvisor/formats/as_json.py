@@ -16,7 +16,7 @@ from .. import __version__
 from ..advice import DISCLAIMER, Advice
 from ..base import vocab
 from ..base.fields import Field, ListOf, MapOf, Nullable, Num, Record, Str
-from ..knowledge import BASES, ID, SEVERITIES
+from ..knowledge.models import BASES, ID, SEVERITIES
 
 
 class Out(Field):

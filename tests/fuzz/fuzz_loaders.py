@@ -5,12 +5,12 @@
     python tests/fuzz/fuzz_loaders.py case --runs 2000 --engine hypothesis
 
 Targets (each takes the fuzzer's bytes):
-  case       bytes -> loading.decode -> loading.parse_text -> case.parse_case; a
+  case       bytes -> documents.decode -> documents.parse_text -> case_format.parse_case; a
              case that loads is then advised on and rendered as JSON and markdown.
              Allowed outcomes: a Case, InputError, or the ValueError parse_text
              documents (load_document turns it into an InputError).
   guideline  bytes -> one sources, therapies or guideline document -> the builders
-             in knowledge.py (_Reader.add_bytes, _build); a library that builds is
+             in knowledge/ (library.py: _Reader.add_bytes, _build); a library that builds is
              then used to advise on the shipped cases. Allowed: a Library or
              GuidelineError.
 
@@ -62,7 +62,7 @@ with _instrumented or contextlib.nullcontext():
     from netadvisor.core import advise_case
     from netadvisor.formats import as_json, as_markdown
     from netadvisor.inputs.case_format import parse_case
-    from netadvisor.knowledge import _build, _Reader, load_library, shipped_dir
+    from netadvisor.knowledge.library import _build, _Reader, load_library, shipped_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = load_library()

@@ -15,8 +15,8 @@ Nothing here evaluates code from data.
 import math
 from typing import NamedTuple
 
-from .base import vocab
-from .base.errors import did_you_mean
+from ..base import vocab
+from ..base.errors import did_you_mean
 
 
 class FactDef(NamedTuple):

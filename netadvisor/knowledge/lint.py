@@ -10,8 +10,8 @@ names and rules defined but never used.
 from pathlib import Path
 from typing import NamedTuple
 
-from .base.errors import GuidelineError
-from .knowledge import Library, load_library
+from ..base.errors import GuidelineError
+from .library import Library, load_library
 
 
 class Finding(NamedTuple):

@@ -4,10 +4,12 @@
 text or JSON; everything comes from the same data the engine applies.
 """
 
-from .base import vocab
-from .base.errors import UsageError, did_you_mean
-from .base.fields import alias_key, vocab_key
-from .knowledge import Guideline, Library, Recommendation, Rule, Trial, display_names
+from ..base import vocab
+from ..base.errors import UsageError, did_you_mean
+from ..base.fields import alias_key, vocab_key
+from .evidence import Trial
+from .library import Library
+from .models import Guideline, Recommendation, Rule, display_names
 
 RULE_EFFECT = {"exclude": "otherwise excluded", "caution": "otherwise a caution (off-label)"}
 

@@ -1,0 +1,230 @@
+"""Guideline and therapy data: load the YAML under guidelines/, validate it, and
+build the frozen objects the engine reads.
+
+A data folder holds typed documents, each with a top-level `kind`:
+  sources    the citation registry every other document points into
+  therapies  the therapy catalogue: classes, names and aliases, labels, toxicities
+  guideline  one guideline body and version: site groups and recommendations
+
+Everything is checked on load. A problem is reported with the file, the item's
+id and the key (`recommendations[pnet-cabozantinib].category: ...`), and
+stops the run with exit code 2.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from ..base.documents import DATA_MAX_BYTES, read_bytes
+from ..base.errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
+from ..base.fields import check_limited, format_path
+from .evidence import Evidence
+from .evidence_file import build_evidence
+from .guideline_file import build_guideline
+from .models import Catalogue, Knowledge
+from .parse_cache import parse_cached, sha256
+from .sources_file import build_sources
+from .therapies_file import build_catalogue
+
+
+# -- reading a data folder --------------------------------------------------------------
+
+
+class _Reader:
+    """Collects documents by kind and every problem found in them."""
+
+    def __init__(self):
+        self.documents: dict = {"sources": [], "therapies": [], "guideline": [], "evidence": []}
+        self.problems: list = []
+        self.hash = sha256()
+
+    def add_file(self, path: Path):
+        self.add_bytes(str(path), read_bytes(path, DATA_MAX_BYTES))
+
+    def add_bytes(self, name: str, raw: bytes):
+        """One document, as read from the file `name`."""
+        self.hash.update(Path(name).name.encode() + b"\0" + raw)
+        try:
+            data = parse_cached(raw, name)
+        except ValueError as exc:
+            self.problems.append(Problem(name, "", str(exc)))
+            return
+        except InputError as exc:  # not UTF-8 text
+            self.problems.extend(exc.problems)
+            return
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if not isinstance(kind, str) or kind not in self.documents:
+            self.problems.append(
+                Problem(name, "kind", f"expected one of {', '.join(self.documents)}, got {kind!r}")
+            )
+            return
+        self.documents[kind].append((name, data))
+
+    def check(self, file: str, spec, data, label_items=None):
+        checked, raw = check_limited(spec, data)
+        for path, message in raw:
+            self.problems.append(Problem(file, _name_items(format_path(path), data), message))
+        return checked
+
+
+def _name_items(path: str, data) -> str:
+    """recommendations[3].category -> recommendations[pnet-cabozantinib].category"""
+
+    def repl(match):
+        key, index = match.group(1), int(match.group(2))
+        items = data.get(key) if isinstance(data, dict) else None
+        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+            ident = items[index].get("id") or items[index].get("therapy")
+            if isinstance(ident, str):
+                return f"{key}[{ident}]"
+        return match.group(0)
+
+    return re.sub(r"^(\w+)\[(\d+)\]", repl, path)
+
+
+def read_folder(folder: Path, fallback: Path | None = None) -> _Reader:
+    reader = _Reader()
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    for path in files:
+        reader.add_file(path)
+    if fallback is not None:
+        for kind in ("sources", "therapies", "evidence"):
+            if not reader.documents[kind]:
+                for path in sorted(fallback.glob("*.yaml")):
+                    if _kind_of(path) == kind:
+                        reader.add_file(path)
+    return reader
+
+
+def _kind_of(path: Path) -> str | None:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("kind:"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def _one(reader: _Reader, kind: str, folder: Path):
+    docs = reader.documents[kind]
+    if len(docs) != 1:
+        where = ", ".join(f for f, _ in docs) or str(folder)
+        reader.problems.append(Problem(where, "kind", f"expected exactly one '{kind}' document, found {len(docs)}"))
+        return None, None
+    return docs[0]
+
+
+# -- the library: every guideline of a folder, and the one a case uses ---------------------
+
+
+class Library(NamedTuple):
+    """Every guideline in a data folder, with the shared catalogue and sources."""
+
+    guidelines: list
+    catalogue: Catalogue
+    sources: dict
+    digest: str
+    folder: Path
+    evidence: Evidence = Evidence()
+    files: dict = {}  # document kind -> the file it came from (sources, therapies, evidence)
+
+    def pick(self, wanted: str | None, as_of: date) -> Knowledge:
+        """The guideline `wanted` (an id, or id@version), or the one in force on as_of."""
+        warnings = []
+        if wanted:
+            gid, _, version = wanted.partition("@")
+            matches = [g for g in self.guidelines if g.id == gid and (not version or g.version == version)]
+            if not matches:
+                known = sorted({g.id for g in self.guidelines} | {f"{g.id}@{g.version}" for g in self.guidelines})
+                raise UsageError(f"unknown guideline '{wanted}'{did_you_mean(wanted, known)}; shipped: {', '.join(known)}")
+            pool = matches
+        else:
+            default = [g for g in self.guidelines if g.id == "nccn-net"] or self.guidelines
+            pool = default
+        in_force = [g for g in pool if g.in_force(as_of)]
+        if in_force:
+            chosen = max(in_force, key=lambda g: g.effective)
+        else:
+            chosen = min(pool, key=lambda g: abs((g.effective - as_of).days))
+            warnings.append(
+                (
+                    "guideline-not-in-force",
+                    f"no shipped version of {chosen.id} was in force on {as_of}; used {chosen.source} "
+                    f"(effective {chosen.effective})",
+                )
+            )
+        return Knowledge(chosen, self.catalogue, self.sources, self.digest, tuple(warnings), self.evidence)
+
+
+_CACHE: dict = {}
+
+
+def load_library(location: str | Path | None = None) -> Library:
+    """Load and validate a data folder (default: the shipped one), or one guideline file."""
+    shipped = shipped_dir()
+    if location is None:
+        folder, reader = shipped, None
+    else:
+        path = Path(location)
+        if path.is_dir():
+            folder, reader = path, read_folder(path, fallback=shipped)
+        elif path.is_file():
+            folder = path.parent
+            reader = read_folder(shipped)
+            reader.documents["guideline"] = []
+            reader.add_file(path)
+        else:
+            raise UsageError(f"--guideline '{location}' is neither a shipped guideline id nor an existing file or folder")
+    key = str(folder) if reader is None else None
+    if key and key in _CACHE:
+        return _CACHE[key]
+    if reader is None:
+        reader = read_folder(shipped)
+    library = _build(reader, folder)
+    if key:
+        _CACHE[key] = library
+    return library
+
+
+def _build(reader: _Reader, folder: Path) -> Library:
+    if reader.problems:
+        raise GuidelineError(reader.problems)
+    sfile, sdata = _one(reader, "sources", folder)
+    tfile, tdata = _one(reader, "therapies", folder)
+    if reader.problems:
+        raise GuidelineError(reader.problems)
+    sources = build_sources(reader, sfile, sdata)
+    catalogue = build_catalogue(reader, tfile, tdata, list(sources))
+    guidelines = []
+    evidence = Evidence()
+    if catalogue is not None:
+        for efile, edata in reader.documents["evidence"][:1]:
+            evidence = build_evidence(reader, efile, edata, list(sources), catalogue)
+        if len(reader.documents["evidence"]) > 1:
+            reader.problems.append(Problem(str(folder), "kind", "more than one 'evidence' document"))
+        for gfile, gdata in reader.documents["guideline"]:
+            guideline = build_guideline(reader, gfile, gdata, list(sources), catalogue)
+            if guideline is not None:
+                guidelines.append(guideline)
+    if not reader.documents["guideline"]:
+        reader.problems.append(Problem(str(folder), "", "no guideline document (kind: guideline) found"))
+    if reader.problems:
+        raise GuidelineError(reader.problems)
+    files = {kind: docs[0][0] for kind, docs in reader.documents.items() if docs and kind != "guideline"}
+    return Library(guidelines, catalogue, sources, reader.hash.hexdigest(), folder, evidence, files)
+
+
+def load_knowledge(guideline: str | None, as_of: date) -> Knowledge:
+    """--guideline ID|PATH (or nothing) to the Knowledge an advice run uses."""
+    if guideline and (Path(guideline).exists() or "/" in guideline or guideline.endswith((".yaml", ".yml"))):
+        return load_library(guideline).pick(None, as_of)
+    return load_library().pick(guideline, as_of)
+
+
+def shipped_dir() -> Path:
+    """The guideline data: inside the installed package, or at the top of a checkout."""
+    here = Path(__file__).resolve().parent.parent  # netadvisor/ (this file is netadvisor/knowledge/library.py)
+    for candidate in (here / "guidelines", here.parent / "guidelines"):
+        if candidate.is_dir():
+            return candidate
+    raise GuidelineError([Problem(str(here), "", "the shipped guideline data is missing from this installation")])
