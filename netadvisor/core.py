@@ -6,8 +6,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .advice import Advice
-from .engine import advise
+from .engine.advice import Advice
+from .engine.advise import advise
 from .inputs.case import Case
 from .inputs.case_reader import load_case
 from .knowledge.library import Library, load_library

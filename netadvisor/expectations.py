@@ -2,7 +2,7 @@
 
 from typing import NamedTuple
 
-from .advice import Advice
+from .engine.advice import Advice
 
 
 class Outcome(NamedTuple):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from netadvisor.base import vocab
 from netadvisor.base.errors import InputError
 from netadvisor.core import advise_case
-from netadvisor.engine import case_facts
+from netadvisor.engine.facts import case_facts
 from netadvisor.formats import as_json
 from netadvisor.inputs.case_format import parse_case
 from netadvisor.knowledge.library import load_library

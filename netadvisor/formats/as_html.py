@@ -6,7 +6,7 @@ No scripts, fonts or images from the network: one file that opens anywhere.
 
 from html import escape
 
-from ..advice import DISCLAIMER, Advice
+from ..engine.advice import DISCLAIMER, Advice
 from . import words
 from .chart import figure_text, hr_text, rows, scales
 

@@ -13,9 +13,9 @@ import json
 from operator import attrgetter, itemgetter
 
 from .. import __version__
-from ..advice import DISCLAIMER, Advice
 from ..base import vocab
 from ..base.fields import Field, ListOf, MapOf, Nullable, Num, Record, Str
+from ..engine.advice import DISCLAIMER, Advice
 from ..knowledge.models import BASES, ID, SEVERITIES
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..advice import DISCLAIMER, Advice
+from ..engine.advice import DISCLAIMER, Advice
 from . import words
 
 

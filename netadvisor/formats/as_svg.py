@@ -6,7 +6,7 @@ import re
 from rich.console import CONSOLE_SVG_FORMAT, Console
 from rich.text import Text
 
-from ..advice import Advice
+from ..engine.advice import Advice
 from . import as_table, words
 
 # rich's template fetches Fira Code from a CDN; a report must open offline, so the

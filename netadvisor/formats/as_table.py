@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..advice import DISCLAIMER, Advice
+from ..engine.advice import DISCLAIMER, Advice
 from . import words
 
 

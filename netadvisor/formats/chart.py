@@ -5,7 +5,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..advice import Advice
+from ..engine.advice import Advice
 
 BAR_WIDTH = 24
 

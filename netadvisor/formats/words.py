@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..advice import Advice, Candidate
 from ..base.fields import alias_key
+from ..engine.advice import Advice, Candidate
 
 NOT_STATED = "not stated"
 HIDDEN_REASONS = ("recommended", "rank")  # shown in their own columns

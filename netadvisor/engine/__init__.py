@@ -1,0 +1,4 @@
+"""Advice on one case: its facts (facts.py), each recommendation's eligibility, the trial evidence,
+the ranking, and the frozen Advice the formats render (advice.py); advise.py joins them.
+May import netadvisor.knowledge, netadvisor.inputs and netadvisor.base.
+"""

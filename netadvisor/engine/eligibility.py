@@ -1,0 +1,317 @@
+"""Whether one recommendation applies to the case, and why: the history rules, the
+therapy's label limits, the recommendation's requirements and exclusions (each
+true, false or unknown), its category rules, and the cautions that keep a
+candidate but flag it.
+"""
+
+from __future__ import annotations
+
+from ..inputs.case import Case
+from ..knowledge.conditions import FACTS
+from ..knowledge.models import Knowledge, Recommendation, Rule, Therapy, display_names
+from .advice import Caution, Reason
+from .facts import progressed_on, show_fact
+
+# Per-process memos: guideline data never changes while a process runs.
+_CITED: dict = {}
+_TARGETED: dict = {}
+
+
+class Verdict:
+    """What evaluating one recommendation found."""
+
+    def __init__(self, rec: Recommendation):
+        self.rec = rec
+        self.exclusions: list = []
+        self.cautions: list = []
+        self.reasons: list = []
+        self.category = rec.category
+        self.factor_total = 0
+        self.conflicts = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.exclusions
+
+
+class Evaluator:
+    def __init__(self, case: Case, knowledge: Knowledge, group, facts: dict):
+        self.case = case
+        self.kb = knowledge
+        self.guideline = knowledge.guideline
+        self.catalogue = knowledge.catalogue
+        self.group = group
+        self.facts = facts
+        # display names by the vocabulary a fact's values come from (conditions.FACTS)
+        self.vocab_names = display_names(self.catalogue, self.guideline)
+        self.names = self.vocab_names["therapies"]
+        self.class_names = self.vocab_names["classes"]
+        self.history = case.history or ()
+        self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
+
+    # facts and rules
+
+    def cite(self, ids) -> tuple:
+        """Source ids, once each; the advice carries one id -> citation map for all of them."""
+        return ids if isinstance(ids, tuple) else tuple(dict.fromkeys(ids))  # data tuples are already unique
+
+    def citations(self, ids) -> tuple:
+        """Full citation texts (a candidate's `citations`, per the advice contract)."""
+        ids = tuple(ids)
+        cited = _CITED.get(ids)
+        if cited is None:
+            cited = _CITED[ids] = tuple(self.kb.sources[i].citation for i in ids)
+        return cited
+
+    def targeted(self, therapy: Therapy, group: str, intent: str) -> tuple:
+        """The guideline's cautions and ranking factors that touch this therapy (memoized)."""
+        key = (id(self.guideline), therapy.id, group, intent)
+        found = _TARGETED.get(key)
+        if found is None:
+            found = _TARGETED[key] = (
+                tuple(r for r in self.guideline.cautions if r.targets(therapy, group, intent)),
+                tuple(r for r in self.guideline.factors if r.targets(therapy, group, intent)),
+            )
+        return found
+
+    def case_says(self, rule: Rule, only_unknown: bool = False) -> tuple[str, tuple, tuple]:
+        """('case: SSTR status: negative', fact paths, unknown paths) for a rule's facts."""
+        if rule.cond is None:
+            return "", (), ()
+        leaves = rule.cond.leaves()
+        paths = tuple(dict.fromkeys(FACTS[leaf.fact].path for leaf in leaves))
+        unknown = tuple(dict.fromkeys(FACTS[leaf.fact].path for leaf in leaves if self.facts.get(leaf.fact) is None))
+        if only_unknown:
+            shown = {}
+            for leaf in leaves:  # one label per case field
+                fact = FACTS[leaf.fact]
+                if self.facts.get(leaf.fact) is None:
+                    shown.setdefault(fact.path, f"{fact.label} ({fact.path})")
+            return "not stated: " + ", ".join(shown.values()), paths, unknown
+        return "case: " + "; ".join(dict.fromkeys(self.show_leaf(leaf) for leaf in leaves)), paths, unknown
+
+    def show_leaf(self, leaf) -> str:
+        """A fact as the leaf saw it; for set tests only the members that matter."""
+        value = self.facts.get(leaf.fact)
+        if isinstance(value, frozenset) and leaf.op in ("includes_any", "includes_all"):
+            hit = value & leaf.value
+            label = FACTS[leaf.fact].label
+            if hit:
+                names = self.vocab_names.get(FACTS[leaf.fact].choices, {})
+                return f"{label}: " + ", ".join(sorted(names.get(v, v) for v in hit))
+        if leaf.fact == "site_group" and value is None:
+            return f"primary site: {self.facts['site']}, in no site group"
+        return show_fact(leaf.fact, value, self.vocab_names.get(FACTS[leaf.fact].choices, {}))
+
+    def check(self, rule: Rule, verdict: Verdict, therapy: Therapy, polarity: bool = True, label_limit: bool = False):
+        """Apply a requirement (polarity True) or an exclusion (False) to a verdict."""
+        value = rule.cond.eval(self.facts) if rule.cond is not None else True
+        if value is None:
+            says, paths, unknown = self.case_says(rule, only_unknown=True)
+            settle = f"; {rule.settle}" if rule.settle else ""
+            text = f"{_needs(rule, polarity)} — {says}{settle}"
+            if rule.if_unknown == "exclude":
+                verdict.exclusions.append(Reason("unknown-fact", text, paths, unknown, self.cite(rule.sources)))
+                if rule.settle:
+                    self.unknown_effects.setdefault((unknown, rule.settle), []).append(therapy.name)
+            elif rule.if_unknown == "caution":
+                verdict.cautions.append(Caution(rule.code, "info", text, self.cite(rule.sources)))
+            return
+        if value is polarity:
+            if polarity and rule.cond is not None and not label_limit:  # a label limit that holds goes unsaid
+                says, paths, _ = self.case_says(rule)
+                verdict.reasons.append(Reason(f"meets-{rule.code}", f"{rule.text} ({says})", paths, short=rule.text))
+            return
+        says, paths, _ = self.case_says(rule)
+        text = f"{_needs(rule, polarity)} ({says})"
+        if rule.if_false == "caution":
+            verdict.cautions.append(Caution(rule.code, rule.severity, f"off-label: {text}", self.cite(rule.sources)))
+        else:
+            verdict.exclusions.append(Reason(rule.code, text, paths, (), self.cite(rule.sources)))
+
+    def caution_rule(self, rule: Rule, verdict: Verdict):
+        value = rule.cond.eval(self.facts) if rule.cond is not None else True
+        if value is True:
+            verdict.cautions.append(Caution(rule.code, rule.severity, rule.text, self.cite(rule.sources)))
+        elif value is None and rule.if_unknown == "caution":
+            says, _, _ = self.case_says(rule, only_unknown=True)
+            verdict.cautions.append(Caution(rule.code, rule.severity, f"{rule.text} ({says})", self.cite(rule.sources)))
+
+    # history
+
+    def lines_of(self, therapy_id: str) -> list:
+        return [line for line in self.history if line.therapy == therapy_id]
+
+    def history_rules(self, therapy: Therapy, intent: str, verdict: Verdict):
+        severe = self.guideline.severe_toxicity_grade
+        policy = self.cite(["netadvisor-policy"])
+        status = self.facts.get("disease_status")
+        for line in self.lines_of(therapy.id):
+            grades = [t.grade for t in line.toxicity if t.grade is not None]
+            worst = max(line.toxicity, key=lambda t: t.grade or 0) if line.toxicity else None
+            if line.stopped == "toxicity":
+                if not line.toxicity or (worst.grade is not None and worst.grade >= severe):
+                    what = worst.describe() if worst else "toxicity of a grade not stated"
+                    verdict.exclusions.append(
+                        Reason("prior-severe-toxicity", f"stopped for {what} ({line.stop_date()})",
+                               (f"{line.path}.stopped", f"{line.path}.toxicity"), (), policy)
+                    )
+                    continue
+                if worst.grade is None:
+                    verdict.exclusions.append(
+                        Reason("prior-toxicity-grade-unknown",
+                               f"stopped for {worst.event} of a grade not stated ({line.stop_date()}); grade ≥{severe} excludes it",
+                               (f"{line.path}.toxicity",), (f"{line.path}.toxicity",), policy)
+                    )
+                    continue
+                verdict.cautions.append(
+                    Caution("prior-toxicity", "warning", f"stopped for {worst.describe()} on it before ({line.stop_date()})", policy)
+                )
+            elif line.toxicity:
+                listed = "; ".join(t.describe() for t in line.toxicity)
+                level = "warning" if any(g >= severe for g in grades) or len(grades) < len(line.toxicity) else "info"
+                verdict.cautions.append(Caution("prior-toxicity", level, f"{listed} on it before ({line.when()})", policy))
+            if intent == "antitumor" and progressed_on(line, status, self.kb):
+                if line.stopped == "ongoing":
+                    text = f"the disease is progressing on {therapy.name}, ongoing since {line.start or 'a date not stated'}"
+                    verdict.exclusions.append(Reason("progressing-on-current", text, (f"{line.path}.stopped", "disease.status"), (), policy))
+                else:
+                    text = f"progressed on {therapy.name} ({line.stop_date()})"
+                    verdict.exclusions.append(Reason("progressed-on", text, (f"{line.path}.stopped",), (), policy))
+        if intent == "antitumor":
+            reported = set()
+            for line in reversed(self.history):  # the latest progression on each related therapy
+                rule = self.catalogue.progression_excludes.get(line.therapy, {}).get(therapy.id)
+                if rule and line.therapy not in reported and progressed_on(line, status, self.kb):
+                    reported.add(line.therapy)
+                    other = self.names[line.therapy]
+                    if line.stopped == "ongoing":
+                        what = f"the disease is progressing on {other} (ongoing since {line.start or 'a date not stated'})"
+                    else:
+                        what = f"progressed on {other} ({line.stop_date()})"
+                    verdict.exclusions.append(
+                        Reason("progressed-on-related", f"{what}: {rule.text}",
+                               (f"{line.path}.stopped",), (), self.cite(rule.sources))
+                    )
+        if verdict.exclusions:
+            return
+        for line in self.lines_of(therapy.id):
+            if line.stopped == "ongoing":
+                text = f"currently receiving it (since {line.start or 'a date not stated'})"
+            else:
+                text = f"received before ({line.when()}; stopped: {line.stopped or 'reason not stated'})"
+            verdict.cautions.append(Caution("prior-exposure", "info", text, policy))
+        self.related_toxicity(therapy, verdict)
+
+    def related_toxicity(self, therapy: Therapy, verdict: Verdict):
+        """A prior toxicity of the same class or the same adverse event, with this therapy's own rate."""
+        rates = therapy.toxicities_for(self.group.cohort)
+        for line in self.history:
+            if line.therapy == therapy.id:
+                continue
+            other = self.catalogue.therapies[line.therapy]
+            same_class = other.cls == therapy.cls
+            for tox in line.toxicity:
+                related = self.catalogue.related(tox.event)
+                own = [r for r in rates if r.event in related]
+                if not (same_class or own):
+                    continue
+                link = f", a {self.class_names[other.cls]} like {therapy.name}" if same_class else ""
+                text = f"{tox.describe()} on {other.name} ({line.stop_date()}){link}"
+                if own:
+                    text += "; " + "; ".join(f"{therapy.name}: {_rate(r)}" for r in own)
+                severity = "warning" if tox.grade is None or tox.grade >= self.guideline.severe_toxicity_grade else "info"
+                sources = self.cite(s for r in own for s in r.sources) or self.cite(["netadvisor-policy"])
+                verdict.cautions.append(Caution("related-prior-toxicity", severity, text, sources))
+
+    def preference_conflicts(self, therapy: Therapy, verdict: Verdict):
+        for word in sorted(self.facts.get("avoid") or ()):
+            group = self.catalogue.avoid_groups.get(word, {})
+            if (
+                therapy.cls in group.get("classes", ())
+                or therapy.id in group.get("therapies", ())
+                or set(therapy.routes) & set(group.get("routes", ()))
+            ):
+                verdict.conflicts += 1
+                verdict.cautions.append(
+                    Caution("patient-preference", "info", f"the patient wishes to avoid {word}", self.cite(["paulson-2025"]))
+                )
+
+    def label_date(self, therapy: Therapy, verdict: Verdict):
+        """Was the use labelled on the case's date? Only approvals that cover the case count."""
+        relevant = [a for a in therapy.approvals if a.covers is None or a.covers.eval(self.facts) is not False]
+        as_of = self.case.as_of
+        if not relevant or any(a.date.last_day() <= as_of for a in relevant):
+            return
+        sources = self.cite(s for a in relevant for s in a.sources)
+        which = "; ".join(f"{a.indication} ({a.date})" for a in relevant)
+        if any(a.date.first_day() <= as_of for a in relevant):
+            verdict.cautions.append(Caution("label-date-uncertain", "info", f"FDA approval known only to {which}: whether it was labelled on {as_of} cannot be told", sources))
+        else:
+            verdict.cautions.append(Caution("off-label-at-date", "warning", f"off-label on {as_of}: FDA approval came later — {which}", sources))
+
+    # a recommendation
+
+    def evaluate(self, rec: Recommendation, therapy: Therapy) -> Verdict:
+        verdict = Verdict(rec)
+        self.history_rules(therapy, rec.intent, verdict)
+        for rule in therapy.limits:
+            self.check(rule, verdict, therapy, label_limit=True)
+        for rule in rec.requires:
+            self.check(rule, verdict, therapy)
+        for rule in rec.excluded_if:
+            self.check(rule, verdict, therapy, polarity=False)
+        for rule in therapy.cautions:
+            if not rule.intents or rec.intent in rule.intents:
+                self.caution_rule(rule, verdict)
+        for rule in rec.cautions:
+            self.caution_rule(rule, verdict)
+        cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
+        for rule in cautions:
+            self.caution_rule(rule, verdict)
+        self.preference_conflicts(therapy, verdict)
+        self.label_date(therapy, verdict)
+        for rule in rec.category_rules:
+            value = rule.cond.eval(self.facts) if rule.cond else True
+            if value is True:
+                says, paths, _ = self.case_says(rule)
+                verdict.category = rule.category
+                verdict.reasons.insert(0, Reason("category-rule", f"{rule.text} ({says})", paths, (), self.cite(rule.sources), rule.text))
+                break
+            if value is None:
+                says, _, unknown = self.case_says(rule, only_unknown=True)
+                verdict.reasons.append(
+                    Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
+                )
+        for rule in factors:
+            if (rule.cond.eval(self.facts) if rule.cond else True) is True:
+                verdict.factor_total += rule.effect
+                sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
+                verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
+        return verdict
+
+    def listing_reason(self, rec: Recommendation, category: str | None) -> Reason:
+        g = self.guideline
+        if rec.basis == "label":
+            text = f"FDA label, not the guideline: {g.source} states no position in netadvisor's sources"
+        elif rec.basis == "practice":
+            text = "reported practice (Paulson 2025), not a guideline recommendation"
+        else:
+            text = f"{g.source} lists it for {self.group.name}"
+        details = [f"category {category}" if category else "category not stated",
+                   rec.preference.replace("-", " ") if rec.preference else "preference not stated"]
+        if rec.intent != "antitumor":
+            details.insert(0, rec.intent.replace("-", " "))
+        return Reason("recommended", f"{text} ({', '.join(details)})", (), (), self.cite(rec.sources))
+
+
+def _needs(rule: Rule, polarity: bool) -> str:
+    """Requirement texts are noun phrases ('SSTR-positive disease')."""
+    return f"requires {rule.text}" if polarity else f"excluded when {rule.text}"
+
+
+def _rate(rate) -> str:
+    event = rate.event.replace("-", " ")
+    if rate.percent is None:
+        return f"{event} (rate not stated; {rate.population})"
+    return f"grade {rate.grades} {event} {rate.percent:g}% ({rate.population})"

@@ -1,0 +1,47 @@
+"""The trial evidence and survival figures that apply to a case: the analyses whose
+population covers its primary site, and the SEER row for its stage and grade.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..inputs.case import Case
+from ..knowledge.models import Knowledge
+from .advice import EvidenceFigure, Notice
+
+if TYPE_CHECKING:
+    from .eligibility import Evaluator
+
+
+def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:
+    """The primary endpoint of every analysis whose population covers the case's site."""
+    out = []
+    for trial in knowledge.evidence.for_therapy(therapy, site):
+        e = trial.primary()
+        if e is None:
+            continue
+        out.append(
+            EvidenceFigure(
+                trial.id, trial.trial, trial.analysis, trial.population, e.name, e.unit,
+                e.treatment, e.control, e.hr, e.hr_ci95, e.p, trial.n, ev.cite(trial.sources),
+                e.treatment_text, e.control_text, trial.comparator,
+            )
+        )
+    return out
+
+
+def survival_context(knowledge: Knowledge, ev: "Evaluator", case: Case) -> list:
+    """SEER 5-year survival for the case's stage and grade, where a table covers its site."""
+    stage, grade = case.tumor.get("stage"), case.tumor.get("grade")
+    out = []
+    for table in knowledge.evidence.survival:
+        if case.site not in table.sites:
+            continue
+        row = table.lookup(stage, grade) or table.lookup(stage, None)
+        if row is None:
+            continue
+        which = f"grade {row[1]}" if row[1] else "all grades (grade not stated)" if grade is None else f"all grades (no row for grade {grade})"
+        text = f"{table.title}: {row[2]:g}% for {stage} disease, {which}"
+        out.append(Notice(table.id, text, ("tumor.stage", "tumor.grade"), ev.cite(table.sources)))
+    return out
