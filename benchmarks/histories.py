@@ -25,9 +25,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from netadvisor.cohort.replay import as_it_stood, decision_date
 from netadvisor.core import advise_case
 from netadvisor.inputs.case_format import parse_case
-from netadvisor.replay import as_it_stood, decision_date
 
 SITES = ["pancreas", "small-intestine", "lung", "rectum", "colon", "unknown-primary"]
 PLANTS = ("trial", "not-in-guideline", "off-label", "toxicity-driven", "patient-preference", "excluded")

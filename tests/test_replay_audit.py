@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from netadvisor.cohort.replay import replay
 from netadvisor.inputs.case_reader import load_case
-from netadvisor.replay import replay
 
 from conftest import CASES, ROOT, make_case, run_cli
 

@@ -3,8 +3,8 @@ together the cases exercise every recommendation of the guideline."""
 
 import pytest
 
+from netadvisor.cohort.expectations import check_expectations
 from netadvisor.core import advise_case
-from netadvisor.expectations import check_expectations
 from netadvisor.inputs.case_reader import load_case
 
 from conftest import candidate, excluded, guideline, shipped_cases

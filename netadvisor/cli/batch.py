@@ -37,7 +37,7 @@ def batch(
     with guarded():
         from functools import partial
 
-        from .. import batch as runner
+        from ..cohort import batch as runner
         from ..core import checked_library
         from ..formats.batch_out import Summary, shape, writer_for
 

@@ -20,9 +20,9 @@ class CheckFormat(str, Enum):
 
 def check_task(item, state) -> dict:
     """The outcome of each expectation of one case, with the line of the expect: block."""
-    from ..batch import read_case
+    from ..cohort.batch import read_case
+    from ..cohort.expectations import check_expectations
     from ..core import advise_case
-    from ..expectations import check_expectations
 
     case = read_case(item, state["library"], state["as_of"])
     advice = advise_case(case, state["library"], state["guideline"])
@@ -65,7 +65,7 @@ def check(
     Exit 0 if every expectation holds, 1 if any failed, 2 if an input could not be read.
     """
     with guarded():
-        from .. import batch as runner
+        from ..cohort import batch as runner
         from ..core import checked_library
         from ..formats import check_out
 

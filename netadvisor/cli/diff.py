@@ -13,9 +13,9 @@ from ._app import Format, NoColor, Paths, Width, app, console, guarded
 
 def diff_task(item, state) -> dict:
     """Advise on one case under both sides and compare."""
-    from ..batch import read_case
+    from ..cohort.batch import read_case
+    from ..cohort.diff import compare
     from ..core import advise_case
-    from ..diff import compare
     from ..formats.as_json import advice_to_dict
 
     sides = []
@@ -55,9 +55,9 @@ def diff(
     Exit 0 if nothing changed, 1 if anything did, 2 if an input could not be read.
     """
     with guarded():
-        from .. import batch as runner
+        from ..cohort import batch as runner
+        from ..cohort.diff import Side, describe
         from ..core import checked_library
-        from ..diff import Side, describe
         from ..formats.batch_out import error_text, is_error
 
         sides = (Side.parse(from_, "--from"), Side.parse(to, "--to"))

@@ -36,10 +36,10 @@ def replay(
     guideline and labels in force then.
     """
     with guarded():
-        from ..audit import decision_dict
+        from ..cohort.audit import decision_dict
+        from ..cohort.replay import replay as run
         from ..core import checked_library
         from ..inputs.case_reader import load_case
-        from ..replay import replay as run
 
         library = checked_library(guideline)
         loaded = load_case(case, library.catalogue.therapy_spec())
@@ -60,9 +60,9 @@ class AuditFormat(str, Enum):
 
 
 def audit_task(item, state) -> dict:
-    from ..audit import decision_dict
-    from ..batch import read_case
-    from ..replay import replay as run
+    from ..cohort.audit import decision_dict
+    from ..cohort.batch import read_case
+    from ..cohort.replay import replay as run
 
     case = read_case(item, state["library"])
     decisions = [decision_dict(d) for d in run(case, state["library"], state["guideline"])]
@@ -91,9 +91,9 @@ def audit(
     Exit 1 if any case could not be read, 0 otherwise.
     """
     with guarded():
-        from .. import batch as runner
-        from ..audit import CSV_COLUMNS, Audit, csv_rows
         from ..base.documents import write_text_atomic
+        from ..cohort import batch as runner
+        from ..cohort.audit import CSV_COLUMNS, Audit, csv_rows
         from ..core import checked_library
 
         checked_library(guideline)

@@ -2,15 +2,18 @@
 
 import csv
 import io
+import json
 from collections import Counter
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..batch import dumps
-
 CSV_COLUMNS = ("id", "source", "line", "site", "site_group", "top", "candidates", "excluded", "error")
+
+
+def dumps(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def is_error(record: dict) -> bool:

@@ -2,7 +2,7 @@
 
 from typing import NamedTuple
 
-from .engine.advice import Advice
+from ..engine.advice import Advice
 
 
 class Outcome(NamedTuple):

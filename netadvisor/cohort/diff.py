@@ -5,8 +5,8 @@ import re
 from datetime import date
 from typing import NamedTuple
 
-from .base.dates import parse_full_date
-from .base.errors import UsageError
+from ..base.dates import parse_full_date
+from ..base.errors import UsageError
 
 
 class Side(NamedTuple):

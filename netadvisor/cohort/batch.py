@@ -7,14 +7,13 @@ disappears. `batch`, `check`, `diff` and `audit` share this machinery.
 """
 
 import gc
-import json
 import os
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from .base.documents import CASE_MAX_BYTES, SUFFIXES, decode
-from .base.errors import InputError, Problem
+from ..base.documents import CASE_MAX_BYTES, SUFFIXES, decode
+from ..base.errors import InputError, Problem
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -83,7 +82,7 @@ _WORKER: dict = {}
 
 def _setup(guideline: str | None, as_of: date | None, task: Callable, shape: Callable | None = None):
     """Per process: load the data once and keep the garbage collector on (runs are long)."""
-    from .core import library_for
+    from ..core import library_for
 
     gc.enable()
     gc.set_threshold(20_000, 20, 20)
@@ -92,9 +91,9 @@ def _setup(guideline: str | None, as_of: date | None, task: Callable, shape: Cal
 
 def read_case(item: Input, library, as_of: date | None = None):
     """The Case of an input; raises InputError."""
-    from .base.documents import parse_text
-    from .inputs.case_format import parse_case
-    from .inputs.case_reader import load_case
+    from ..base.documents import parse_text
+    from ..inputs.case_format import parse_case
+    from ..inputs.case_reader import load_case
 
     if item.problem is not None:
         raise InputError([item.problem])
@@ -163,14 +162,10 @@ def default_jobs() -> int:
 
 def advise_task(item: Input, state: dict) -> dict:
     """Advice for one input as the JSON object of the advice contract, plus where it came from."""
-    from .core import advise_case
-    from .formats.as_json import advice_to_dict
+    from ..core import advise_case
+    from ..formats.as_json import advice_to_dict
 
     case = read_case(item, state["library"], state["as_of"])
     record = advice_to_dict(advise_case(case, state["library"], state["guideline"]))
     record["source"] = {"file": item.source, "line": item.line}
     return record
-
-
-def dumps(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -17,9 +17,9 @@ was made is classified:
 from datetime import date
 from typing import NamedTuple
 
-from .core import advise_case
-from .inputs.case import Case, Line
-from .knowledge.library import Library
+from ..core import advise_case
+from ..inputs.case import Case, Line
+from ..knowledge.library import Library
 
 CLASSES = ("concordant", "concordant-not-top", "deviation", "not-assessable")
 DEVIATIONS = ("trial", "off-label", "not-in-guideline", "toxicity-driven", "patient-preference", "excluded")
