@@ -5,6 +5,8 @@ Typer builds the options of every registered command on every run, so the
 console entry point registers only the command being run (every command for
 help, shell completion and words it does not know). `from netadvisor.cli
 import app` gets the app with every command.
+
+The top layer: it may import every other one (tests/test_architecture.py).
 """
 
 import sys
