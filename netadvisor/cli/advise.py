@@ -1,4 +1,4 @@
-"""`netadvisor advise CASE`: the main job; or a quick lookup from fact flags (netadvisor/lookup.py)."""
+"""`netadvisor advise CASE`: the main job; or a quick lookup from fact flags (netadvisor/inputs/lookup.py)."""
 
 import sys
 from pathlib import Path
