@@ -180,26 +180,17 @@ KNOWN = modules(PACKAGE)
 EDGES = imports(KNOWN)
 
 
-def test_imports_point_down_the_layers():
-    problems = layer_problems(KNOWN, EDGES)
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+RULES = {
+    "imports point down the layers": lambda: layer_problems(KNOWN, EDGES),
+    "no import circle between modules": lambda: cycle_problems(EDGES),
+    "no module over MAX_LINES": lambda: size_problems(KNOWN),
+    "every package says what lives there": lambda: docstring_problems(KNOWN),
+}
 
 
-def test_no_import_circle_between_modules():
-    problems = cycle_problems(EDGES)
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
-
-
-def test_no_module_is_over_the_size_limit():
-    problems = size_problems(KNOWN)
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
-
-
-def test_every_package_says_what_lives_there():
-    problems = docstring_problems(KNOWN)
+@pytest.mark.parametrize("rule", RULES)
+def test_the_package_keeps_the_rule(rule):
+    problems = RULES[rule]()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
