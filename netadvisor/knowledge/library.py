@@ -1,10 +1,12 @@
 """Guideline and therapy data: load the YAML under guidelines/, validate it, and
-build the frozen objects the engine reads.
+build the frozen objects the engine reads; then pick the guideline a case uses.
 
-A data folder holds typed documents, each with a top-level `kind`:
-  sources    the citation registry every other document points into
-  therapies  the therapy catalogue: classes, names and aliases, labels, toxicities
-  guideline  one guideline body and version: site groups and recommendations
+A data folder holds typed documents, each with a top-level `kind`, and each kind
+has its spec and builder in its own module:
+  sources    the citation registry every other document points into (sources_file.py)
+  therapies  the therapy catalogue: classes, names and aliases, labels, toxicities (therapies_file.py)
+  guideline  one guideline body and version: site groups and recommendations (guideline_file.py)
+  evidence   trial analyses and survival tables (evidence_file.py)
 
 Everything is checked on load. A problem is reported with the file, the item's
 id and the key (`recommendations[pnet-cabozantinib].category: ...`), and
