@@ -25,6 +25,7 @@ class Caution(NamedTuple):
     severity: str  # warning | info
     text: str
     sources: tuple = ()
+    demotes: bool = False  # moves the candidate down (a relative ineffectiveness, a prior grade 4 harm, ...)
 
 
 class ToxicityFigure(NamedTuple):
@@ -71,6 +72,7 @@ class Candidate(NamedTuple):
     citations: tuple
     evidence: tuple = ()
     tier: tuple = ()  # the ranking key without the listing order: equal tiers are tied
+    category_origin: str | None = None  # stated (by the source) | default (NCCN: 2A unless indicated) | None
 
 
 class Excluded(NamedTuple):
@@ -111,3 +113,4 @@ class Advice(NamedTuple):
     therapy_names: dict = {}  # id -> display name, for timelines
     context: tuple = ()  # Notices that set the case in context (SEER survival)
     sources: dict = {}  # source id -> citation, for every id the items above cite
+    step: Notice | None = None  # where the case stands in the guideline's algorithm (code: the step's id)

@@ -21,8 +21,10 @@ ranking.py orders the candidates, and advise() here puts the Advice together.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..inputs.case import Case
-from ..knowledge.models import Knowledge, Recommendation
+from ..knowledge.models import Knowledge, Recommendation, Rule
 from .advice import Advice, Candidate, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
 from .eligibility import Evaluator, Verdict
 from .evidence import survival_context, trial_evidence
@@ -32,10 +34,23 @@ from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 _BY_THERAPY: dict = {}
 
 
+class CaseStep(NamedTuple):
+    """The algorithm step a case is at, and the options that come first there, in order."""
+
+    id: str
+    name: str
+    first: tuple  # therapy ids
+
+    @property
+    def first_count(self) -> int:
+        return len(self.first)
+
+
 def advise(case: Case, knowledge: Knowledge) -> Advice:
     guideline = knowledge.guideline
-    group = guideline.group_of(case.site)
-    facts = case_facts(case, knowledge, group.id if group else None)
+    facts = case_facts(case, knowledge, None)
+    group = guideline.group_of(case.site, facts)
+    facts["site_group"] = group.id if group else None
     ev = Evaluator(case, knowledge, group, facts)
     warnings = [Notice(code, text) for code, text in knowledge.warnings]
     if not case.as_of_stated:
@@ -44,7 +59,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
     if case.history is None:
         warnings.append(Notice("history-not-stated", "the case states no treatment history: rules about prior therapy treat it as unknown", ("history",)))
 
-    scope, out_of_scope = None, None
+    scope, out_of_scope, scope_intents = None, None, frozenset()
     for rule in guideline.scope:
         value = rule.cond.eval(facts) if rule.cond else True
         if value is True or (value is None and rule.if_unknown == "exclude"):
@@ -52,6 +67,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
             settle = f"; {rule.settle}" if rule.settle else ""
             scope = Notice(rule.code, f"{rule.text} ({says}){settle}", paths, ev.cite(rule.sources))
             out_of_scope = Reason(f"out-of-scope-{rule.code}", f"outside the guideline's scope ({says})", paths)
+            scope_intents = rule.intents  # empty: every intent
             break
     for rule in guideline.notices if scope is None else ():
         value = rule.cond.eval(facts) if rule.cond else True
@@ -65,38 +81,55 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         therapy = knowledge.catalogue.therapies[tid]
         recs = by_therapy.get(tid, [])
         rec_ids = tuple(r.id for r in recs)
-        if out_of_scope is not None:
+        in_scope = recs if out_of_scope is None else [r for r in recs if scope_intents and r.intent not in scope_intents]
+        if out_of_scope is not None and not in_scope:
             excluded.append(Excluded(tid, therapy.name, (out_of_scope,), rec_ids))
             continue
         not_listed = [n for n in guideline.not_recommended if n.therapy == tid and n.site_group == group.id]
         if not_listed or not recs:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
-            probe = Verdict(Recommendation(f"{group.id}-{tid}", tid, group.id, "antitumor", None, None, "guideline"))
-            ev.history_rules(therapy, "antitumor", probe)
-            excluded.append(Excluded(tid, therapy.name, tuple(reasons + probe.exclusions), rec_ids))
+            excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
-        verdicts = [ev.evaluate(rec, therapy) for rec in recs]
+        verdicts = [ev.evaluate(rec, therapy) for rec in in_scope]
         eligible = sorted((v for v in verdicts if v.ok), key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:
             reasons = unique(r for v in verdicts for r in v.exclusions)
+            if len(in_scope) < len(recs):
+                reasons.insert(0, out_of_scope)
             excluded.append(Excluded(tid, therapy.name, tuple(reasons), rec_ids))
             continue
         chosen = eligible[0]
-        reasons = [ev.listing_reason(chosen.rec, chosen.category)] + chosen.reasons
+        reasons = [ev.listing_reason(chosen)] + chosen.reasons
         for other in verdicts:
-            if other is not chosen and not other.ok and other.rec.intent == "antitumor":
+            if chosen.rec.intent != "antitumor" and not other.ok and other.rec.intent == "antitumor":
                 reasons.append(
                     Reason("not-for-tumour-control", "not for tumour control: " + "; ".join(r.text for r in other.exclusions),
                            short="symptom control only: " + other.exclusions[0].text)
                 )
+        also = [v for v in eligible if v.rec.intent != chosen.rec.intent]
+        if also:  # e.g. everolimus for tumour control that also steadies an insulinoma's glucose
+            other = also[0].rec
+            reasons.append(Reason("also-for", f"also for {other.intent.replace('-', ' ')} ({other.id})", (), (), ev.cite(other.sources)))
+        if out_of_scope is not None and len(in_scope) < len(recs):
+            reasons.append(Reason("scope-limited", f"{out_of_scope.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", out_of_scope.facts))
         candidates.append((chosen, therapy, reasons))
+    if group is not None or case.history:
+        excluded.extend(_unlisted_history(ev, case, guideline, group, knowledge, therapy_ids, out_of_scope if not scope_intents else None))
+
+    step, step_notice = _algorithm_step(guideline, group, facts, ev) if group and out_of_scope is None else (None, None)
+    if step is None and step_notice is not None:  # the step cannot be told: say what would settle it
+        warnings.append(step_notice)
+    for verdict, therapy, _ in candidates:
+        if step is not None and verdict.rec.intent == "antitumor":
+            verdict.step_rank = step.first.index(therapy.id) if therapy.id in step.first else step.first_count
 
     ranked = sorted(candidates, key=lambda item: rank_key(item[0], guideline.rank_order))
     out = []
+    cohort = group.cohort_for(case.site) if group else None
     for rank, (verdict, therapy, reasons) in enumerate(ranked, start=1):
         rec = verdict.rec
-        reasons.append(rank_reason(rank, verdict))
-        rates = sorted(therapy.toxicities_for(group.cohort), key=lambda r: (r.percent is None, -(r.percent or 0)))
+        reasons.append(rank_reason(rank, verdict, guideline.rank_order, step))
+        rates = sorted(therapy.toxicities_for(cohort), key=lambda r: (r.percent is None, -(r.percent or 0)))
         out.append(
             Candidate(
                 therapy=therapy.id,
@@ -113,6 +146,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 citations=ev.citations(rec.sources),
                 evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
                 tier=rank_key(verdict, tuple(k for k in guideline.rank_order if k != "listing")),
+                category_origin=verdict.category_origin,
             )
         )
 
@@ -135,8 +169,57 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         history=case.history or (),
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
         context=tuple(survival_context(knowledge, ev, case)),
+        step=step and step_notice._replace(code=step.id),
     )
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
+
+
+def _algorithm_step(guideline, group, facts: dict, ev: Evaluator) -> tuple:
+    """(CaseStep, Notice) for the first step of the group's algorithm whose condition
+    holds; (None, Notice) when a step's condition cannot be told; (None, None) when
+    the guideline has no step for the case."""
+    for step in guideline.steps:
+        if group.id not in step.site_groups:
+            continue
+        value = step.cond.eval(facts) if step.cond is not None else True
+        if value is False:
+            continue
+        rule = Rule(step.id, step.cond, step.text, step.sources, settle=step.settle)
+        if value is None:
+            says, paths, unknown = ev.case_says(rule, only_unknown=True)
+            settle = f" — {step.settle}" if step.settle else ""
+            text = f"where the case stands in the guideline's algorithm cannot be told ({says}){settle}; options are ordered by category and tier"
+            return None, Notice("algorithm-step-unknown", text, unknown, ev.cite(step.sources))
+        first = tuple(dict.fromkeys(tid for tid, cond in step.first if cond is None or cond.eval(facts) is True))
+        says, paths, _ = ev.case_says(rule)
+        shown = f" ({says})" if says else ""
+        return CaseStep(step.id, step.name, first), Notice("algorithm-step", f"{step.text}{shown}", paths, ev.cite(step.sources))
+    return None, None
+
+
+def _history_exclusions(ev: Evaluator, therapy, group) -> list:
+    """What the history alone says against a therapy (progression, severe toxicity)."""
+    probe = Verdict(Recommendation(f"{group.id if group else 'none'}-{therapy.id}", therapy.id, "", "antitumor", None, None, "guideline"))
+    ev.history_rules(therapy, "antitumor", probe)
+    return probe.exclusions
+
+
+def _unlisted_history(ev: Evaluator, case: Case, guideline, group, knowledge, listed, out_of_scope) -> list:
+    """Every therapy of the history is accounted for: one the guideline does not list for
+    the case's group is excluded as such, with what the history says against it."""
+    out = []
+    for tid in dict.fromkeys(line.therapy for line in case.history or ()):
+        if tid in listed:
+            continue
+        therapy = knowledge.catalogue.therapies[tid]
+        where = f"for {group.name}" if group else "for this primary site"
+        reasons = [out_of_scope] if out_of_scope is not None else []
+        reasons.append(
+            Reason("not-listed", f"not among the options {guideline.source} lists {where} in netadvisor's sources (its position is not stated)",
+                   ("history",), (), ev.cite(guideline.sources))
+        )
+        out.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group))))
+    return out
 
 
 def _source_ids(advice: Advice) -> list:

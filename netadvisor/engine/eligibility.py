@@ -26,12 +26,24 @@ class Verdict:
         self.cautions: list = []
         self.reasons: list = []
         self.category = rec.category
-        self.factor_total = 0
+        self.category_origin = "stated" if rec.category else None
+        self.factor_total = 0  # ranking factors a guideline states
+        self.practice_total = 0  # ranking factors from one author's practice
         self.conflicts = 0
+        self.step_rank = 0  # place among the first options of the algorithm's step (after them: their count)
 
     @property
     def ok(self) -> bool:
         return not self.exclusions
+
+    @property
+    def demotions(self) -> list:
+        """The cautions that move this candidate down, once each."""
+        seen: dict = {}
+        for c in self.cautions:
+            if c.demotes:
+                seen.setdefault((c.code, c.text), c)
+        return list(seen.values())
 
 
 class Evaluator:
@@ -115,7 +127,7 @@ class Evaluator:
                 if rule.settle:
                     self.unknown_effects.setdefault((unknown, rule.settle), []).append(therapy.name)
             elif rule.if_unknown == "caution":
-                verdict.cautions.append(Caution(rule.code, "info", text, self.cite(rule.sources)))
+                verdict.cautions.append(Caution(rule.code, "info", text, self.cite(rule.sources), rule.demotes))
             return
         if value is polarity:
             if polarity and rule.cond is not None and not label_limit:  # a label limit that holds goes unsaid
@@ -125,17 +137,18 @@ class Evaluator:
         says, paths, _ = self.case_says(rule)
         text = f"{_needs(rule, polarity)} ({says})"
         if rule.if_false == "caution":
-            verdict.cautions.append(Caution(rule.code, rule.severity, f"off-label: {text}", self.cite(rule.sources)))
+            verdict.cautions.append(Caution(rule.code, rule.severity, f"off-label: {text}", self.cite(rule.sources), rule.demotes))
         else:
             verdict.exclusions.append(Reason(rule.code, text, paths, (), self.cite(rule.sources)))
 
     def caution_rule(self, rule: Rule, verdict: Verdict):
         value = rule.cond.eval(self.facts) if rule.cond is not None else True
         if value is True:
-            verdict.cautions.append(Caution(rule.code, rule.severity, rule.text, self.cite(rule.sources)))
+            verdict.cautions.append(Caution(rule.code, rule.severity, rule.text, self.cite(rule.sources), rule.demotes))
         elif value is None and rule.if_unknown == "caution":
             says, _, _ = self.case_says(rule, only_unknown=True)
-            verdict.cautions.append(Caution(rule.code, rule.severity, f"{rule.text} ({says})", self.cite(rule.sources)))
+            settle = f"; {rule.settle}" if rule.settle else ""
+            verdict.cautions.append(Caution(rule.code, rule.severity, f"{rule.text} ({says}){settle}", self.cite(rule.sources)))
 
     # history
 
@@ -205,7 +218,8 @@ class Evaluator:
 
     def related_toxicity(self, therapy: Therapy, verdict: Verdict):
         """A prior toxicity of the same class or the same adverse event, with this therapy's own rate."""
-        rates = therapy.toxicities_for(self.group.cohort)
+        rates = therapy.toxicities_for(self.group.cohort_for(self.case.site) if self.group else "all")
+        demote_grade = self.guideline.demote_toxicity_grade
         for line in self.history:
             if line.therapy == therapy.id:
                 continue
@@ -222,7 +236,9 @@ class Evaluator:
                     text += "; " + "; ".join(f"{therapy.name}: {_rate(r)}" for r in own)
                 severity = "warning" if tox.grade is None or tox.grade >= self.guideline.severe_toxicity_grade else "info"
                 sources = self.cite(s for r in own for s in r.sources) or self.cite(["netadvisor-policy"])
-                verdict.cautions.append(Caution("related-prior-toxicity", severity, text, sources))
+                # A grade this high (or not stated) in the same class moves the candidate down, not only flags it.
+                demotes = same_class and demote_grade is not None and (tox.grade is None or tox.grade >= demote_grade)
+                verdict.cautions.append(Caution("related-prior-toxicity", severity, text, sources, demotes))
 
     def preference_conflicts(self, therapy: Therapy, verdict: Verdict):
         for word in sorted(self.facts.get("avoid") or ()):
@@ -275,7 +291,7 @@ class Evaluator:
             value = rule.cond.eval(self.facts) if rule.cond else True
             if value is True:
                 says, paths, _ = self.case_says(rule)
-                verdict.category = rule.category
+                verdict.category, verdict.category_origin = rule.category, "stated"
                 verdict.reasons.insert(0, Reason("category-rule", f"{rule.text} ({says})", paths, (), self.cite(rule.sources), rule.text))
                 break
             if value is None:
@@ -283,26 +299,52 @@ class Evaluator:
                 verdict.reasons.append(
                     Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
                 )
+        default = self.guideline.default_category
+        if verdict.category is None and default and rec.basis == "guideline" and rec.in_table:
+            verdict.category, verdict.category_origin = default.category, "default"
         for rule in factors:
             if (rule.cond.eval(self.facts) if rule.cond else True) is True:
-                verdict.factor_total += rule.effect
+                if rule.basis == "practice":
+                    verdict.practice_total += rule.effect
+                else:
+                    verdict.factor_total += rule.effect
                 sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
                 verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
         return verdict
 
-    def listing_reason(self, rec: Recommendation, category: str | None) -> Reason:
-        g = self.guideline
+    def listing_reason(self, verdict: Verdict) -> Reason:
+        rec, g = verdict.rec, self.guideline
+        sources = rec.sources
         if rec.basis == "label":
             text = f"FDA label, not the guideline: {g.source} states no position in netadvisor's sources"
         elif rec.basis == "practice":
             text = "reported practice (Paulson 2025), not a guideline recommendation"
+        elif rec.basis == "other-guideline":
+            text = f"{g.source}'s position is not stated in netadvisor's sources; another guideline body lists it"
+            if rec.notes:
+                text += f" — {rec.notes}"
         else:
             text = f"{g.source} lists it for {self.group.name}"
-        details = [f"category {category}" if category else "category not stated",
+        details = [category_words(verdict.category, verdict.category_origin, rec),
                    rec.preference.replace("-", " ") if rec.preference else "preference not stated"]
+        if verdict.category_origin == "default":
+            sources = tuple(dict.fromkeys((*sources, *g.default_category.sources)))
         if rec.intent != "antitumor":
             details.insert(0, rec.intent.replace("-", " "))
-        return Reason("recommended", f"{text} ({', '.join(details)})", (), (), self.cite(rec.sources))
+        return Reason("recommended", f"{text} ({', '.join(details)})", (), (), self.cite(sources))
+
+
+def category_words(category: str | None, origin: str | None, rec: Recommendation) -> str:
+    """'category 1', 'category 2A (NCCN default: listed without a category)', 'category not stated (...)'."""
+    if category and origin == "default":
+        return f"category {category} (NCCN default: listed without a category)"
+    if category:
+        return f"category {category}"
+    if rec.basis != "guideline":
+        return "category not stated (outside the guideline's tables)"
+    if not rec.in_table:
+        return "category not stated (this version's own listing was not read)"
+    return "category not stated"
 
 
 def _needs(rule: Rule, polarity: bool) -> str:

@@ -36,11 +36,16 @@ def case_facts(case: Case, knowledge: Knowledge, group_id: str | None) -> dict:
         "sstr": None if sstr_status == "unknown" else sstr_status,
         "sstr_uptake": sstr.get("uptake") if isinstance(sstr, dict) else None,
         "metastases": words(tumor.get("metastases")),
+        "fdg": tumor.get("fdg"),
+        "burden": "clinically-significant" if tumor.get("bulky") is True else tumor.get("burden"),
         "bulky": tumor.get("bulky"),
         "symptomatic": tumor.get("symptomatic"),
-        "msi": None if msi == "unknown" else msi,
+        "msi": _known(msi),
         "tmb": tmb if isinstance(tmb, (int, float)) else None,
         "tmb_call": None if tmb is None else ("numeric" if isinstance(tmb, (int, float)) else tmb),
+        "braf": _known(biomarkers.get("braf")),
+        "ntrk": _known(biomarkers.get("ntrk")),
+        "ret": _known(biomarkers.get("ret")),
         "germline": words(tumor.get("germline")),
         "disease_status": disease_status,
         "age": patient.get("age"),
@@ -72,6 +77,11 @@ def case_facts(case: Case, knowledge: Knowledge, group_id: str | None) -> dict:
         prior_lines=len(antitumor_lines),
     )
     return facts
+
+
+def _known(word):
+    """'unknown' written in the case is the same as leaving the fact out."""
+    return None if word == "unknown" else word
 
 
 def progressed_on(line, disease_status, knowledge: Knowledge) -> bool:

@@ -1,5 +1,5 @@
 """The order of the candidates: the ranking keys the guideline data lists, and the
-reason that tells each candidate how it was ranked.
+reason that tells each candidate, in one line, why it sits where it does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from .eligibility import Verdict
 
 INTENT_ORDER = ("antitumor", "liver-directed", "symptom-control")
-CATEGORY_ORDER = ("1", "2A", "2B", "3", None)
+# An option whose category no source gives ranks with 2A, never below a stated 2B or 3:
+# an unknown category is not evidence of a weaker recommendation.
+CATEGORY_RANK = {"1": 0, "2A": 1, None: 1, "2B": 2, "3": 3}
 PREFERENCE_ORDER = ("preferred", "other-recommended", "useful-in-certain-circumstances", None)
 
 
@@ -20,30 +22,49 @@ def rank_key(verdict: Verdict, order: tuple) -> tuple:
     rec = verdict.rec
     values = {
         "intent": INTENT_ORDER.index(rec.intent),
-        "category": CATEGORY_ORDER.index(verdict.category),
-        "preference": PREFERENCE_ORDER.index(rec.preference),
-        "factors": -verdict.factor_total,
         "preference-conflicts": verdict.conflicts,
+        "step": verdict.step_rank,
+        "category": CATEGORY_RANK[verdict.category],
+        "preference": PREFERENCE_ORDER.index(rec.preference),
+        "demotions": len(verdict.demotions),
+        "factors": -verdict.factor_total,
+        "practice": -verdict.practice_total,
         "warnings": sum(1 for c in unique(verdict.cautions) if c.severity == "warning"),
         "listing": rec.order,
     }
     return tuple(values[key] for key in order)
 
 
-def rank_reason(rank: int, verdict: Verdict) -> Reason:
+def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
+    """'rank 2: first at this step of the algorithm · category 1 · preferred · moved down: ...'
+
+    The parts follow the guideline's ranking keys, so the line reads in the order
+    the candidates were sorted; `short` is the same without the rank."""
     rec = verdict.rec
-    warnings = sum(1 for c in unique(verdict.cautions) if c.severity == "warning")
-    parts = [
-        rec.intent.replace("-", " "),
-        f"category {verdict.category or 'not stated'}",
-        (rec.preference or "preference not stated").replace("-", " "),
-    ]
-    if verdict.factor_total:
-        parts.append(f"ranking factors {verdict.factor_total:+d}")
-    if verdict.conflicts:
-        parts.append(f"{verdict.conflicts} patient-preference conflict{'s' if verdict.conflicts > 1 else ''}")
-    parts.append(f"{warnings} warning caution{'s' if warnings != 1 else ''}")
-    return Reason("rank", f"rank {rank}: " + ", ".join(parts))
+    parts = []
+    for key in order:
+        if key == "preference-conflicts" and verdict.conflicts:
+            parts.append("below options that meet the patient's wishes (conflicts with what the patient wishes to avoid)")
+        elif key == "step" and step is not None and rec.intent == "antitumor":
+            if verdict.step_rank < step.first_count:
+                parts.append(f"first at this step of the algorithm ({step.name})")
+        elif key == "category":
+            origin = " (NCCN default)" if verdict.category_origin == "default" else ""
+            parts.append(f"category {verdict.category}{origin}" if verdict.category else "category not stated (ranked with 2A)")
+        elif key == "preference" and rec.preference:
+            parts.append(rec.preference.replace("-", " "))
+        elif key == "demotions" and verdict.demotions:
+            parts.append("moved down: " + "; ".join(_short(c.text) for c in verdict.demotions))
+        elif key == "factors" and verdict.factor_total:
+            parts.append(f"guideline ranking statements {verdict.factor_total:+d}")
+        elif key == "practice" and verdict.practice_total:
+            parts.append(f"reported practice {verdict.practice_total:+d}")
+    short = " · ".join(parts) or rec.intent.replace("-", " ")
+    return Reason("rank", f"rank {rank}: {short}", short=short)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def unique(items) -> list:

@@ -93,6 +93,8 @@ def render(advice: Advice, generated_at: str) -> str:
         out.append("</table>")
     else:
         out.append('<p class="dim">No treatment history stated.</p>')
+    if advice.step:
+        out.append(f"<p><b>Algorithm step:</b> {escape(advice.step.text)}{refs.mark(advice.step.sources)}</p>")
     if advice.scope:
         out.append(f'<p class="scope"><b>Out of scope:</b> {escape(advice.scope.text)}{refs.mark(advice.scope.sources)}</p>')
     out.append("<h2>Candidates</h2>")
@@ -100,7 +102,8 @@ def render(advice: Advice, generated_at: str) -> str:
         out.append("<table><tr><th>#</th><th>Therapy</th><th>Category</th><th>Preference</th><th>Why</th>"
                    "<th>Grade ≥3 toxicities</th><th>Cautions for this patient</th></tr>")
         for c in advice.candidates:
-            reasons = [escape(words.basis(c)) + refs.mark(c.citations)] + [
+            reasons = [escape(words.basis(c)) + refs.mark(words.basis_sources(c) or c.citations),
+                       f"<i>Why here:</i> {escape(words.rank_line(c))}"] + [
                 escape(r.text) + refs.mark(r.sources) for r in c.reasons if r.code not in words.HIDDEN_REASONS
             ]
             cautions = [

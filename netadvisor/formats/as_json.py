@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 
 from .. import __version__
 from ..base import vocab
-from ..base.fields import Field, ListOf, MapOf, Nullable, Num, Record, Str
+from ..base.fields import Bool, Field, ListOf, MapOf, Nullable, Num, Record, Str
 from ..engine.advice import DISCLAIMER, Advice
 from ..knowledge.models import BASES, ID, SEVERITIES
 
@@ -126,6 +126,10 @@ CANDIDATE = _obj(
     name=Out(TEXT, "name"),
     rank=Out(Num(1, integer=True, doc="1 = first to consider"), "rank"),
     category=Out(Nullable(_words(vocab.CATEGORIES), doc="null: no source states one"), "category"),
+    category_origin=Out(
+        Nullable(_words(("stated", "default"), doc="stated by the source, or NCCN's default (2A unless otherwise indicated)")),
+        "category_origin",
+    ),
     preference=Out(Nullable(_words(vocab.PREFERENCES), doc="null: no source states one"), "preference"),
     intent=Out(_words(vocab.INTENTS), "intent"),
     recommendation=Out(TEXT, "recommendation"),
@@ -136,6 +140,7 @@ CANDIDATE = _obj(
             _obj(
                 code=Out(CODE, "code"),
                 severity=Out(_words(SEVERITIES), "severity"),
+                demotes=Out(Bool(doc="the caution moves the candidate down in the ranking"), "demotes"),
                 text=Out(TEXT, "text"),
                 sources=Out(SOURCE_IDS, "sources"),
             )
@@ -213,6 +218,16 @@ ADVICE = Record(
                 sources=Out(SOURCE_IDS, _maybe("sources"), omit_empty=True),
             ),
             "scope",
+        ),
+        "algorithm_step": Out(
+            Nullable(_obj(
+                "where the case stands in the guideline's algorithm; its first options rank ahead",
+                id=Out(CODE, "code"),
+                text=Out(TEXT, "text"),
+                facts=Out(TEXTS, "facts", omit_empty=True),
+                sources=Out(SOURCE_IDS, "sources", omit_empty=True),
+            )),
+            "step",
         ),
         "candidates": Out(ListOf(CANDIDATE, doc="ordered by rank"), "candidates"),
         "excluded": Out(

@@ -26,6 +26,8 @@ def _evidence(advice: Advice) -> list:
 def render(advice: Advice, show_excluded: bool = True, report: bool = False, generated_at: str = "") -> str:
     """Markdown for notes; `report` adds the evidence table, numbered sources and a generated-at stamp."""
     out = [f"## netadvisor: {advice.case_id} (as of {advice.as_of})", "", f"**Case:** {words.case_line(advice)}", ""]
+    if advice.step:
+        out += [f"**Algorithm step:** {advice.step.text}", ""]
     out += [f"**Context:** {note.text}" for note in advice.context] + ([""] if advice.context else [])
     rows = words.timeline(advice)
     if rows:
@@ -42,7 +44,7 @@ def render(advice: Advice, show_excluded: bool = True, report: bool = False, gen
             cautions = [("⚠ " if x.severity == "warning" else "") + x.text for x in c.cautions] or ["none"]
             out.append(
                 f"| {c.rank} | {_cell(therapy)} | {words.category(c)} | {words.preference(c)} | "
-                f"{_cell(words.why(c))} | {_cell(words.toxicity_lines(c))} | {_cell(cautions)} |"
+                f"{_cell([f'*Why here:* {words.rank_line(c)}', *words.why(c)])} | {_cell(words.toxicity_lines(c))} | {_cell(cautions)} |"
             )
         out.append("")
     if advice.excluded:

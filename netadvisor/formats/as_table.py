@@ -48,6 +48,8 @@ def _header(advice: Advice, width: int) -> Panel:
     for i, (when, therapy, outcome) in enumerate(rows):
         # Continuation lines hang under the therapy, so the dates column stays clear.
         _para(text, f"{therapy} → {outcome}", f"{when:<20} ", inner, label="History  " if i == 0 else "         ")
+    if advice.step:
+        _para(text, advice.step.text, "", inner, label="Step     ")
     for note in advice.context:
         _para(text, note.text, "", inner, label="Context  ")
     text.rstrip()
@@ -96,6 +98,7 @@ def _details(advice: Advice, width: int) -> Text:
         text.append(f"\n{c.rank}. {c.name}", style="bold")
         text.append(f"  {c.recommendation}\n", style="dim")
         _para(text, words.basis(c), "   ", width, style="dim")
+        _para(text, f"why here: {words.rank_line(c)}", "   ", width, style="dim")
         for reason in words.why(c):
             _para(text, reason, "   + ", width)
         tox = ", ".join(words.toxicity_lines(c, limit=8))
@@ -128,7 +131,7 @@ def render(advice: Advice, console: Console, show_excluded: bool = False, eviden
         parts.append(Text("No candidate therapies: every option the guideline lists is excluded (below).", style="bold"))
     tail = Text()
     if advice.excluded:
-        if advice.scope and not show_excluded:
+        if advice.scope and not show_excluded and not advice.candidates:
             _para(tail, f"All {len(advice.excluded)} options of the site group are excluded as out of scope (--show-excluded lists them).", "", width, style="dim")
         elif show_excluded or not advice.candidates:
             parts.append(_excluded(advice, width))

@@ -72,6 +72,16 @@ def basis(c: Candidate) -> str:
     return next((r.text for r in c.reasons if r.code == "recommended"), "")
 
 
+def basis_sources(c: Candidate) -> tuple:
+    """The sources of the listing (the recommendation's, and NCCN's default category where it applied)."""
+    return next((r.sources for r in c.reasons if r.code == "recommended"), ())
+
+
+def rank_line(c: Candidate) -> str:
+    """Why the candidate sits where it does, in one line ('category 1 · preferred · ...')."""
+    return next((r.short for r in c.reasons if r.code == "rank"), "")
+
+
 def why(c: Candidate) -> list:
     """The case-specific reasons, in full."""
     return [r.text for r in c.reasons if r.code not in HIDDEN_REASONS]

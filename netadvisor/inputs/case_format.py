@@ -157,7 +157,11 @@ def case_spec(therapy: Str) -> Record:
                                 doc="somatostatin receptor status; unknown never makes PRRT or an SSA eligible",
                             )
                         ),
+                        "fdg": Field(word(vocab.FDG, doc="FDG-PET avidity")),
                         "metastases": Field(words(vocab.METASTASES, vocab.METASTASES_ALIASES)),
+                        "burden": Field(
+                            word(vocab.BURDEN, vocab.BURDEN_ALIASES, doc="NCCN's tumour burden; bulky: true implies clinically-significant")
+                        ),
                         "bulky": Field(Bool(doc="large tumour burden needing a rapid response")),
                         "symptomatic": Field(Bool(doc="tumour-related symptoms")),
                         "biomarkers": Field(
@@ -170,6 +174,9 @@ def case_spec(therapy: Str) -> Record:
                                             expected="mutations/Mb (a number) or high/low",
                                         )
                                     ),
+                                    "braf": Field(word(vocab.BRAF, doc="BRAF V600E")),
+                                    "ntrk": Field(word(vocab.FUSION, doc="NTRK gene fusion")),
+                                    "ret": Field(word(vocab.FUSION, doc="RET gene fusion")),
                                 }
                             )
                         ),
@@ -217,9 +224,12 @@ def _cross_checks(data: dict, as_of: date, as_of_overridden: bool = False) -> tu
     """
     warnings = []
     problems = []
-    functional = data.get("tumor", {}).get("functional", [])
+    tumor = data.get("tumor", {})
+    functional = tumor.get("functional", [])
     if "nonfunctional" in functional and len(functional) > 1:
         problems.append(("tumor.functional", "lists 'nonfunctional' together with a hormone syndrome"))
+    if tumor.get("bulky") is True and tumor.get("burden") == "low":
+        problems.append(("tumor.burden", "is 'low' while bulky is true (bulky disease is a clinically significant burden)"))
     for index, line in enumerate(data.get("history", [])):
         path = f"history[{index}]"
         start, end = line.get("start"), line.get("end")

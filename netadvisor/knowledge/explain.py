@@ -176,8 +176,8 @@ class Explainer:
         word = vocab.SITE_ALIASES.get(vocab_key(word), vocab_key(word))
         if word in self.groups:
             return word
-        for group in self.guideline.site_groups:
-            if word in group.sites:
+        for group in self.guideline.site_groups:  # the site's own group, not a pathway (wd-g3, pdnec)
+            if word in group.sites and group.when is None:
                 return group.id
         choices = list(self.groups) + [s for g in self.guideline.site_groups for s in g.sites]
         raise UsageError(f"--site: unknown site group or primary site '{word}'{did_you_mean(word, choices)}; "

@@ -5,7 +5,7 @@ conditions compiled).
 
 from ..base.dates import PartialDate, parse_full_date
 from ..base.errors import Problem
-from ..base.fields import Field, ListOf, Raw, Str
+from ..base.fields import Bool, Field, ListOf, Raw, Str
 from .models import ID, IF_FALSE, IF_UNKNOWN, SEVERITIES, Rule
 
 text_spec = Str(max_len=20_000)
@@ -34,6 +34,7 @@ def rule_fields(source_ids, **extra) -> dict:
         "if_false": Field(Str(choices=IF_FALSE)),
         "settle": Field(text_spec),
         "quote": Field(text_spec),
+        "demotes": Field(Bool()),
         "sources": sources_field(source_ids),
         **extra,
     }
@@ -67,6 +68,8 @@ def build_rules(items, compiler, file, where, problems, shared=None, **defaults)
                 classes=frozenset(item.get("classes", ())),
                 site_groups=frozenset(item.get("site_groups", ())),
                 intents=frozenset(item.get("intents", ())),
+                demotes=item.get("demotes", False),
+                basis=item.get("basis", "guideline"),
             )
         )
     return tuple(out)

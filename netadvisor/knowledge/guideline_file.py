@@ -4,6 +4,7 @@ from ..base import vocab
 from ..base.errors import Problem
 from ..base.fields import (
     INVALID,
+    Bool,
     Custom,
     Field,
     ListOf,
@@ -17,11 +18,14 @@ from ..base.fields import (
     is_str,
 )
 from .conditions import Compiler, Ref
-from .file_parts import build_rules, full_date, id_spec, item_ids, rule_fields, text_spec
-from .models import BASES, Catalogue, Exclusion, Guideline, Recommendation, SiteGroup
+from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, rule_fields, sources_field, text_spec
+from .models import BASES, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
 
-# The steps candidates are sorted by, in the order the guideline data lists them.
-RANK_KEYS = ("intent", "category", "preference", "factors", "preference-conflicts", "warnings", "listing")
+# The keys candidates may be sorted by; the guideline data lists the ones it uses, in order.
+RANK_KEYS = (
+    "intent", "preference-conflicts", "step", "category", "preference", "demotions", "factors", "practice",
+    "warnings", "listing",
+)
 
 
 def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) -> Record:
@@ -38,7 +42,32 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
     )
     category_rule = Record(rule_fields(source_ids, category=Field(Str(choices=vocab.CATEGORIES), required=True)))
     targeted_rule = Record(rule_fields(source_ids, **targets))
-    factor = Record(rule_fields(source_ids, effect=Field(Num(-3, 3, integer=True), required=True), **targets))
+    factor = Record(
+        rule_fields(
+            source_ids,
+            effect=Field(Num(-3, 3, integer=True), required=True),
+            basis=Field(Str(choices=("guideline", "practice"), doc="practice: one author's reported practice")),
+            **targets,
+        )
+    )
+    first_option = OneOf(
+        [(is_str, Str(choices=lambda: therapy_ids)),
+         (is_mapping, Record({"therapy": Field(Str(choices=lambda: therapy_ids), required=True), "when": Field(Raw())}))],
+        expected="a therapy id or {therapy: ..., when: ...}",
+    )
+    step = Record(
+        {
+            "id": Field(id_spec, required=True),
+            "name": Field(text_spec, required=True),
+            "site_groups": Field(ListOf(Str(choices=lambda: group_ids)), required=True),
+            "when": Field(Raw()),
+            "first": Field(ListOf(first_option), required=True),
+            "text": Field(text_spec, required=True),
+            "quote": Field(text_spec),
+            "settle": Field(text_spec),
+            "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
+        }
+    )
     recommendation = Record(
         {
             "id": Field(id_spec, required=True),
@@ -48,6 +77,7 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
             "category": Field(Str(choices=vocab.CATEGORIES)),
             "preference": Field(Str(choices=vocab.PREFERENCES)),
             "basis": Field(Str(choices=BASES), required=True),
+            "in_table": Field(Bool(doc="false: placed from another summary, so the version's default category does not apply")),
             "requires": Field(ListOf(rule_or_name)),
             "excluded_if": Field(ListOf(rule_or_name)),
             "category_rules": Field(ListOf(category_rule)),
@@ -75,7 +105,8 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
                             "id": Field(id_spec, required=True),
                             "name": Field(Str(), required=True),
                             "sites": Field(ListOf(Str(choices=vocab.SITES)), required=True),
-                            "cohort": Field(Str(choices=("pnet", "epnet")), required=True),
+                            "cohort": Field(Str(choices=("pnet", "epnet"), doc="left out: by the primary site")),
+                            "when": Field(Raw(doc="a pathway: the group applies only when this holds")),
                         }
                     )
                 ),
@@ -83,8 +114,27 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
             ),
             "definitions": Field(MapOf(id_spec, Record({"text": Field(text_spec, required=True), "when": Field(Raw(), required=True)}))),
             "shared_rules": Field(MapOf(id_spec, rule)),
-            "policy": Field(Record({"severe_toxicity_grade": Field(Num(1, 5, integer=True), required=True)}), required=True),
-            "scope": Field(ListOf(rule)),
+            "policy": Field(
+                Record(
+                    {
+                        "severe_toxicity_grade": Field(Num(1, 5, integer=True), required=True),
+                        "demote_related_toxicity_grade": Field(Num(1, 5, integer=True)),
+                    }
+                ),
+                required=True,
+            ),
+            "default_category": Field(
+                Record(
+                    {
+                        "category": Field(Str(choices=vocab.CATEGORIES), required=True),
+                        "text": Field(text_spec, required=True),
+                        "quote": Field(text_spec),
+                        "sources": sources_field(source_ids),
+                    }
+                )
+            ),
+            "algorithm": Field(ListOf(step)),
+            "scope": Field(ListOf(Record(rule_fields(source_ids, intents=targets["intents"])))),
             "notices": Field(ListOf(rule)),
             "cautions": Field(ListOf(targeted_rule)),
             "ranking": Field(
@@ -140,6 +190,8 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
     }
     seen_groups: set = set()
     for group in checked["site_groups"]:
+        if group.get("when") is not None:  # pathways overlap the site groups by design
+            continue
         overlap = seen_groups & set(group["sites"])
         if overlap:
             problems.append(Problem(file, f"site_groups[{group['id']}].sites", f"{', '.join(sorted(overlap))} already in another group"))
@@ -170,8 +222,10 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
                 sources=tuple(item["sources"]),
                 quote=item.get("quote"),
                 order=order,
+                in_table=item.get("in_table", True),
             )
         )
+    default = checked.get("default_category")
     return Guideline(
         id=checked["id"],
         version=checked["version"],
@@ -179,7 +233,11 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         source=checked["source"],
         effective=checked["effective"],
         until=checked.get("until"),
-        site_groups=tuple(SiteGroup(g["id"], g["name"], tuple(g["sites"]), g["cohort"]) for g in checked["site_groups"]),
+        site_groups=tuple(
+            SiteGroup(g["id"], g["name"], tuple(g["sites"]), g.get("cohort"),
+                      build_condition(compiler, g.get("when"), file, f"site_groups[{g['id']}].when", problems))
+            for g in checked["site_groups"]
+        ),
         scope=build_rules(checked.get("scope"), compiler, file, "scope", problems),
         notices=build_rules(checked.get("notices"), compiler, file, "notices", problems, severity="info"),
         recommendations=tuple(recommendations),
@@ -194,4 +252,30 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         sources=tuple(checked["sources"]),
         notes=checked.get("notes"),
         file=file,
+        default_category=default and Rule(
+            "nccn-default-category", None, default["text"], tuple(default.get("sources", ())),
+            quote=default.get("quote"), category=default["category"],
+        ),
+        steps=_steps(checked.get("algorithm", []), compiler, file, problems),
+        demote_toxicity_grade=checked["policy"].get("demote_related_toxicity_grade"),
     )
+
+
+def _steps(items, compiler, file, problems) -> tuple:
+    out = []
+    for item in items:
+        where = f"algorithm[{item['id']}]"
+        first = tuple(
+            (entry, None) if isinstance(entry, str)
+            else (entry["therapy"], build_condition(compiler, entry.get("when"), file, f"{where}.first[{i}].when", problems))
+            for i, entry in enumerate(item["first"])
+        )
+        out.append(
+            Step(
+                id=item["id"], name=item["name"], site_groups=frozenset(item["site_groups"]),
+                cond=build_condition(compiler, item.get("when"), file, f"{where}.when", problems),
+                first=first, text=item["text"], sources=tuple(item["sources"]),
+                quote=item.get("quote"), settle=item.get("settle"),
+            )
+        )
+    return tuple(out)

@@ -62,7 +62,11 @@ def _deep(library: Library) -> list:
     by_id: dict = {}
     for g in library.guidelines:
         by_id.setdefault(g.id, []).append(g)
-        rules = [*g.scope, *g.notices, *g.cautions, *g.factors]
+        rules = [*g.scope, *g.notices, *g.cautions, *g.factors, *((g.default_category,) if g.default_category else ())]
+        for step in g.steps:
+            if not step.sources:
+                add(g.file, f"algorithm[{step.id}]", "algorithm step without a source", "error", "uncited-rule")
+            cited |= set(step.sources)
         for rec in g.recommendations:
             rules += [*rec.requires, *rec.excluded_if, *rec.category_rules, *rec.cautions]
             if not rec.sources:
@@ -76,12 +80,13 @@ def _deep(library: Library) -> list:
         for group in g.site_groups:
             if not any(r.site_group == group.id for r in g.recommendations):
                 add(g.file, f"site_groups[{group.id}]", "site group with no recommendation", "error", "empty-site-group")
-        seen: set = set()
+        unconditional: set = set()  # (therapy, group, intent) of recommendations that always apply
         for rec in g.recommendations:
             key = (rec.therapy, rec.site_group, rec.intent)
-            if key in seen:
-                add(g.file, f"recommendations[{rec.id}]", f"a second {rec.intent} recommendation of {rec.therapy} for {rec.site_group}; only the first can apply", "error", "shadowed-recommendation")
-            seen.add(key)
+            if key in unconditional:
+                add(g.file, f"recommendations[{rec.id}]", f"a second {rec.intent} recommendation of {rec.therapy} for {rec.site_group} after one without requirements; only the first can apply", "error", "shadowed-recommendation")
+            if not rec.requires and not rec.excluded_if:
+                unconditional.add(key)
             if any(n.therapy == rec.therapy and n.site_group == rec.site_group for n in g.not_recommended):
                 add(g.file, f"recommendations[{rec.id}]", f"{rec.therapy} is both recommended and not recommended for {rec.site_group}", "error", "contradiction")
     for gid, versions in by_id.items():

@@ -16,11 +16,13 @@ from .evidence import Evidence
 
 ID = r"[a-z0-9]+(?:[-.][a-z0-9]+)*"
 ROUTES = ("oral", "intravenous", "intramuscular", "deep-subcutaneous", "subcutaneous", "intra-arterial",
-          "procedure", "external-beam", "varies")
+          "procedure", "external-beam", "varies", "none")
 SEVERITIES = ("warning", "info")
 IF_UNKNOWN = ("exclude", "caution", "ignore")
 IF_FALSE = ("exclude", "caution")
-BASES = ("guideline", "label", "practice")
+# Who places an option: this guideline's text, an FDA label only, a reported practice, or
+# another guideline body (where this one's position is not stated in the sources).
+BASES = ("guideline", "label", "practice", "other-guideline")
 
 
 class Source(NamedTuple):
@@ -54,6 +56,8 @@ class Rule(NamedTuple):
     classes: frozenset = frozenset()
     site_groups: frozenset = frozenset()
     intents: frozenset = frozenset()
+    demotes: bool = False  # cautions: move the candidate down, not only annotate it
+    basis: str = "guideline"  # ranking factors: a guideline's statement, or one author's practice
 
     def targets(self, therapy: "Therapy", site_group: str | None, intent: str | None) -> bool:
         if (self.therapies or self.classes) and therapy.id not in self.therapies and therapy.cls not in self.classes:
@@ -127,13 +131,32 @@ class Recommendation(NamedTuple):
     sources: tuple = ()
     quote: str | None = None
     order: int = 0
+    in_table: bool = True  # this version's own table is known to list it (so NCCN's default category applies)
 
 
 class SiteGroup(NamedTuple):
     id: str
     name: str
     sites: tuple
-    cohort: str  # which trial cohort's figures apply: pnet or epnet
+    cohort: str | None  # which trial cohort's figures apply: pnet or epnet; None: by the primary site
+    when: Cond | None = None  # a pathway (WD G3, PDNEC) that applies only when this holds
+
+    def cohort_for(self, site: str) -> str:
+        return self.cohort or ("pnet" if site == "pancreas" else "epnet")
+
+
+class Step(NamedTuple):
+    """A point of the guideline's algorithm; its `first` options rank ahead of the rest."""
+
+    id: str
+    name: str
+    site_groups: frozenset
+    cond: Cond | None  # None: always (the last step of a pathway)
+    first: tuple  # (therapy id, Cond | None): first in this order, where the condition holds
+    text: str
+    sources: tuple
+    quote: str | None = None
+    settle: str | None = None
 
 
 class Exclusion(NamedTuple):
@@ -165,10 +188,17 @@ class Guideline(NamedTuple):
     sources: tuple
     notes: str | None
     file: str
+    default_category: Rule | None = None  # NCCN: category 2A unless otherwise indicated
+    steps: tuple = ()
+    demote_toxicity_grade: int | None = None  # a same-class prior toxicity of this grade moves a candidate down
 
-    def group_of(self, site: str) -> SiteGroup | None:
+    def group_of(self, site: str, facts: dict | None = None) -> SiteGroup | None:
+        """The first pathway whose condition holds for the case, else the site's group.
+
+        A pathway whose condition is unknown is passed over: the scope rules say
+        what cannot be told (differentiation not stated, say)."""
         for group in self.site_groups:
-            if site in group.sites:
+            if site in group.sites and (group.when is None or (facts is not None and group.when.eval(facts) is True)):
                 return group
         return None
 
