@@ -32,8 +32,21 @@ def therapy_spec(library):
     return library.catalogue.therapy_spec()
 
 
-def guideline(library, gid: str = "nccn-net"):
-    return next(g for g in library.guidelines if g.id == gid)
+def guideline(library, gid: str = "nccn-net", version: str | None = None):
+    """A shipped guideline by id and version; without a version, the newest."""
+    matches = [g for g in library.guidelines if g.id == gid and version in (None, g.version)]
+    return max(matches, key=lambda g: g.effective)
+
+
+def group_therapies(library, advice) -> list:
+    """Every therapy the guideline the advice used knows for the case's site group."""
+    g = guideline(library, advice.guideline.id, advice.guideline.version)
+    group = advice.summary["site_group"]
+    return g.therapies_for(group) if group else []
+
+
+def history_therapies(case) -> set:
+    return {line.therapy for line in case.history or ()}
 
 
 def shipped_cases() -> list:

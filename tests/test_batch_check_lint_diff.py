@@ -155,8 +155,8 @@ def edit(path, old, new):
          "    quote: everolimus (category 1 for progressive disease)\n    sources: []", "recommendation needs at least one source"),
         ("therapies.yaml", '{event: hypertension, percent: 22, grades: "3-4", cohort: pnet, population: "CABINET pNET cohort, cabozantinib (n=63)", sources: [paulson-2025, cabinet-2025]}',
          '{event: hypertension, percent: 22, grades: "3-4", cohort: pnet, population: "CABINET pNET cohort, cabozantinib (n=63)"}', "hypertension figure without a source"),
-        ("therapies.yaml", "        text: an adult patient (labelled for adults)\n        if_unknown: caution\n        sources: [label-somatuline]",
-         "        text: an adult patient (labelled for adults)\n        if_unknown: caution", "rule without a source"),
+        ("therapies.yaml", "        if_unknown: caution\n        sources: [label-somatuline]\n",
+         "        if_unknown: caution\n", "rule without a source"),
     ],
 )
 def test_lint_finds_each_kind_of_error(data, file, old, new, needle):

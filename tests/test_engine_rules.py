@@ -108,13 +108,19 @@ def test_cabozantinib_upgrade_after_sunitinib_is_pancreas_only(library):
     assert candidate(advise_dict(library, data), "cabozantinib").category == "2A"
 
 
-def test_age_limits(library):
-    advice = advise_dict(library, case(**{"patient.age": 11}, history=[{"therapy": "lanreotide", "stopped": "progression"}]))
-    for therapy in ("lu177-dotatate", "cabozantinib", "everolimus", "sunitinib"):
-        assert excluded(advice, therapy) is not None, therapy
-    teen = advise_dict(library, case(**{"patient.age": 13}, history=[{"therapy": "lanreotide", "stopped": "progression"}]))
-    assert candidate(teen, "lu177-dotatate") and candidate(teen, "cabozantinib")
-    assert excluded(teen, "everolimus") and excluded(teen, "sunitinib")
+def test_age_limits_are_off_label_cautions_not_exclusions(library):
+    """A label's age limit makes the use off-label, not contraindicated: the option stays, flagged."""
+    prior = [{"therapy": "lanreotide", "stopped": "progression"}]
+    child = advise_dict(library, case(**{"patient.age": 11}, history=prior))
+    for therapy, code in (("lu177-dotatate", "label-age-12"), ("cabozantinib", "label-age-12"),
+                          ("everolimus", "label-adults"), ("sunitinib", "label-adults")):
+        caution = next(x for x in candidate(child, therapy).cautions if x.code == code)
+        assert caution.text.startswith("off-label: requires") and "age: 11" in caution.text, therapy
+    teen = advise_dict(library, case(**{"patient.age": 13}, history=prior))
+    assert "label-age-12" not in caution_codes(candidate(teen, "lu177-dotatate"))
+    assert "label-age-12" not in caution_codes(candidate(teen, "cabozantinib"))
+    assert "label-adults" in caution_codes(candidate(teen, "everolimus"))
+    assert "label-adults" in caution_codes(candidate(teen, "sunitinib"))
 
 
 def test_unknown_age_is_a_caution_not_a_pass(library):
@@ -184,10 +190,14 @@ def test_symptom_control_drugs(library):
     assert excluded(advise_dict(library, no_ssa), "telotristat") is not None
 
 
-def test_clinical_trial_listed_only_with_access(library):
-    assert candidate(advise_dict(library, case(preferences={"clinical_trial_access": True})), "clinical-trial")
-    assert excluded(advise_dict(library, case(preferences={"clinical_trial_access": False})), "clinical-trial")
-    assert excluded(advise_dict(library, case()), "clinical-trial").reasons[0].code == "unknown-fact"
+def test_clinical_trial_is_always_listed(library):
+    """Access stated: a candidate; no access: excluded, saying so; not stated: a candidate with a note."""
+    with_access = candidate(advise_dict(library, case(preferences={"clinical_trial_access": True})), "clinical-trial")
+    assert with_access and "trial-access" not in caution_codes(with_access)
+    assert excluded(advise_dict(library, case(preferences={"clinical_trial_access": False})), "clinical-trial").reasons[0].code == "trial-access"
+    unknown = candidate(advise_dict(library, case()), "clinical-trial")
+    note = next(x for x in unknown.cautions if x.code == "trial-access")
+    assert note.severity == "info" and "not stated: clinical-trial access" in note.text
 
 
 def test_ongoing_antitumour_therapy_while_progressing_counts_as_progression(library):
@@ -201,13 +211,14 @@ def test_bulky_disease_ranks_captem_and_prrt_earlier(library):
     prior = [{"therapy": "lanreotide", "stopped": "progression"}]
     plain = advise_dict(library, case(**{"tumor.bulky": False}, history=prior))
     bulky = advise_dict(library, case(**{"tumor.bulky": True}, history=prior))
-    assert candidate(bulky, "lu177-dotatate").rank < candidate(plain, "lu177-dotatate").rank
+    lu_bulky, lu_plain = candidate(bulky, "lu177-dotatate"), candidate(plain, "lu177-dotatate")
+    assert "rank-prrt-bulky" in codes(lu_bulky) and "rank-prrt-not-bulky" in codes(lu_plain)
+    assert lu_bulky.tier < lu_plain.tier  # the same category and tier, a better ranking key
     assert "rank-captem-response-needed" in codes(candidate(bulky, "capecitabine-temozolomide"))
     assert "rank-captem-response-needed" not in codes(candidate(plain, "capecitabine-temozolomide"))
-    # Both now rank ahead of the uncategorised options without a factor (here: the SSAs' absence
-    # leaves Y-90 and bland embolization, which are liver-directed and always later).
-    antitumour = [c.therapy for c in bulky.candidates if c.intent == "antitumor" and c.category is None]
-    assert antitumour[:2] == ["lu177-dotatate", "capecitabine-temozolomide"]
+    # A guideline's statement (NCCN: preferred when a response is needed) outranks one author's practice.
+    same_category = [c.therapy for c in bulky.candidates if c.category == "2A" and c.preference == "preferred"]
+    assert same_category[0] == "capecitabine-temozolomide"
 
 
 def test_nec_is_out_of_scope(library):

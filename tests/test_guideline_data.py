@@ -13,12 +13,16 @@ NCCN = "nccn-net-v4.2024.yaml"
 
 
 def test_shipped_data_is_valid_and_cited(library):
-    guideline = by_id(library)
-    assert guideline.id == "nccn-net" and str(guideline.effective) == "2025-01-17"
-    assert {g.id for g in guideline.site_groups} == {"pancreas", "gi-unknown", "lung-thymus"}
-    for rec in guideline.recommendations:
-        assert rec.sources, rec.id
-        assert rec.category in (None, "1", "2A", "2B", "3")
+    older, newer = by_id(library, version="4.2024"), by_id(library, version="3.2025")
+    assert (str(older.effective), str(older.until)) == ("2025-01-17", "2025-10-01")
+    assert (str(newer.effective), newer.until) == ("2025-10-01", None)
+    assert {g.id for g in older.site_groups} == {"pancreas", "gi-unknown", "lung-thymus"}
+    assert {g.id for g in newer.site_groups} == {"pancreas", "gi-unknown", "lung-thymus", "wd-g3", "pdnec"}
+    for guideline in (older, newer):
+        assert guideline.default_category.category == "2A" and guideline.default_category.sources
+        for rec in guideline.recommendations:
+            assert rec.sources, rec.id
+            assert rec.category in (None, "1", "2A", "2B", "3")
     for therapy in library.catalogue.therapies.values():
         for rate in therapy.toxicities:
             assert rate.sources, (therapy.id, rate.event)
@@ -129,8 +133,8 @@ def test_every_condition_fact_is_documented():
     [
         # an id that is not text reached the vocabularies built from ids: AttributeError in vocab_key
         ("  - {id: ssa, name: somatostatin analogue", "  - {id: 5, name: somatostatin analogue", "therapies.yaml",
-         "classes[0].id: expected a string, got a number (5)"),
-        ("  - id: octreotide-lar\n", "  - id: null\n", "therapies.yaml", "therapies[0].id: is required"),
+         "classes[1].id: expected a string, got a number (5)"),
+        ("  - id: octreotide-lar\n", "  - id: null\n", "therapies.yaml", "therapies[1].id: is required"),
         ("  - {id: pancreas, name: pancreatic NET", "  - {id: [pancreas], name: pancreatic NET", NCCN,
          "site_groups[0].id: expected a string, got a list"),
         ("shared_rules:\n  sstr-positive:", "shared_rules:\n  1:", NCCN, "shared_rules.1: expected a string, got a number (1)"),

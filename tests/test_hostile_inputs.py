@@ -47,8 +47,9 @@ FULL = {
         "primary_site": "pancreas", "differentiation": "well", "histology": "typical-carcinoid", "grade": 2,
         "ki67": "4-6", "stage": "metastatic", "resectable": False, "functional": ["insulinoma"],
         "sstr": {"status": "positive", "modality": "ga68-dotatate-pet", "uptake": "strong"},
-        "metastases": ["liver"], "bulky": False, "symptomatic": True,
-        "biomarkers": {"msi": "stable", "tmb": 3}, "germline": ["men1"],
+        "fdg": "negative", "metastases": ["liver"], "burden": "low", "bulky": False, "symptomatic": True,
+        "biomarkers": {"msi": "stable", "tmb": 3, "braf": "wild-type", "ntrk": "negative", "ret": "negative"},
+        "germline": ["men1"],
     },
     "disease": {"status": "progressing"},
     "history": [

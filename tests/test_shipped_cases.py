@@ -7,7 +7,7 @@ from netadvisor.cohort.expectations import check_expectations
 from netadvisor.core import advise_case
 from netadvisor.inputs.case_reader import load_case
 
-from conftest import candidate, excluded, guideline, shipped_cases
+from conftest import candidate, excluded, group_therapies, guideline, history_therapies, shipped_cases
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +38,12 @@ def test_expectations_hold(advised, path):
     assert not failures, failures
 
 
-@pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
-def test_every_therapy_of_the_site_group_appears_exactly_once(library, advised, path):
-    case, advice = advised[path.stem]
-    group = guideline(library).group_of(case.site)
-    known = guideline(library).therapies_for(group.id) if group else []
+def assert_partition(library, case, advice):
+    """Every therapy of the site group and of the history appears exactly once, candidate or excluded."""
+    known = set(group_therapies(library, advice)) | history_therapies(case)
     listed = [c.therapy for c in advice.candidates] + [e.therapy for e in advice.excluded]
-    assert sorted(listed) == sorted(known)
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) == known
     assert [c.rank for c in advice.candidates] == list(range(1, len(advice.candidates) + 1))
     for e in advice.excluded:
         assert e.reasons, e.therapy
@@ -52,10 +51,38 @@ def test_every_therapy_of_the_site_group_appears_exactly_once(library, advised, 
         assert c.recommendation and c.citations
 
 
+@pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
+def test_every_therapy_of_the_site_group_appears_exactly_once(library, advised, path):
+    case, advice = advised[path.stem]
+    assert_partition(library, case, advice)
+
+
+NCCN_VERSIONS = ("nccn-net@4.2024", "nccn-net@3.2025")
+
+
+@pytest.mark.parametrize("version", NCCN_VERSIONS)
+@pytest.mark.parametrize("path", shipped_cases(), ids=lambda p: p.stem)
+def test_every_case_under_both_nccn_versions(library, path, version):
+    """Each shipped case is judged by both shipped NCCN versions: the partition holds, every
+    candidate's category says where it came from, and the case's own expectations hold under
+    the version in force on its date."""
+    case = load_case(path, library.catalogue.therapy_spec())
+    advice = advise_case(case, library, version)
+    assert f"{advice.guideline.id}@{advice.guideline.version}" == version
+    assert_partition(library, case, advice)
+    for c in advice.candidates:
+        assert (c.category is None) == (c.category_origin is None), c.therapy
+        if c.category_origin == "default":
+            assert c.category == "2A" and c.basis == "guideline", c.therapy
+    in_force = advise_case(case, library)
+    if f"{in_force.guideline.id}@{in_force.guideline.version}" == version:
+        assert not [o for o in check_expectations(case.expect, advice) if not o.ok]
+
+
 def test_every_recommendation_is_exercised_by_a_shipped_case(library, advised, advised_asco):
     for gid, results in (("nccn-net", [a for _, a in advised.values()]), ("asco-2023", list(advised_asco.values()))):
         chosen = {c.recommendation for advice in results for c in advice.candidates}
-        missing = [r.id for r in guideline(library, gid).recommendations if r.id not in chosen]
+        missing = [r.id for g in library.guidelines if g.id == gid for r in g.recommendations if r.id not in chosen]
         assert not missing, f"{gid}: no shipped case makes these recommendations a candidate: {missing}"
 
 
