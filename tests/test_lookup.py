@@ -161,3 +161,24 @@ def test_prior_with_two_date_parts_is_refused():
     with pytest.raises(InputError) as info:
         parse_prior("x@2020@2021", "--prior[3]")
     assert str(info.value.problems[0]) == "--prior[3]: 'x@2020@2021' has more than one @DATES part"
+
+
+def test_no_prior_states_an_empty_history_and_burden_sets_the_algorithm_step():
+    """Newly diagnosed G1 midgut NET, low burden: NCCN NET-9 puts observation (or an SSA) first.
+    Without --no-prior the history is unknown, and nothing that needs it can be judged."""
+    facts = ["--as-of", "2026-03-01", "--site", "ileum", "--differentiation", "well", "--grade", "1", "--ki67", "2",
+             "--sstr", "positive", "--stage", "metastatic", "--metastases", "liver", "--functional", "nonfunctional",
+             "--status", "new-diagnosis", "--burden", "low", "--asymptomatic"]
+    known = advise_json(*facts, "--no-prior")
+    assert known["candidates"][0]["therapy"] == "observation"
+    assert known["summary"]["prior_lines"] == 0
+    assert known["algorithm_step"]["id"] == "low-burden"
+    unknown = advise_json(*facts)
+    assert unknown["summary"]["prior_lines"] is None
+    assert any(w["code"] == "history-not-stated" for w in unknown["warnings"])
+
+
+def test_no_prior_and_prior_together_are_a_usage_error():
+    assert errors("--site", "pancreas", "--no-prior", "--prior", "lanreotide") == [
+        "--no-prior: contradicts --prior: give one or the other"
+    ]

@@ -62,8 +62,25 @@ def test_each_decision_sees_only_the_earlier_lines_as_known_then(library):
     decisions = replay(case, library)
     assert [str(d.as_of) for d in decisions] == ["2020-01-01", "2022-07-01", "2024-01-01"]
     assert decisions[0].classification == "concordant"  # SSA first line
-    assert decisions[1].detail.startswith("a candidate then")  # PRRT after SSA progression
-    assert all("guideline-not-in-force" in d.warnings for d in decisions)  # NCCN v4.2024 dates from 2025
+    # PRRT after SSA progression; "then" only for a version in force then (NCCN v4.2024 dates from 2025)
+    assert decisions[1].detail.startswith("a candidate by nccn-net 4.2024, a version not in force then")
+    assert all("guideline-not-in-force" in d.warnings for d in decisions)
+
+
+def test_a_decision_under_the_version_in_force_says_then(library):
+    case = make_case(library, {
+        "as_of": "2026-03-01",
+        "tumor": {"primary_site": "small-intestine", "differentiation": "well", "grade": 2, "ki67": 5,
+                  "functional": "nonfunctional", "sstr": "positive", "metastases": ["liver"]},
+        "history": [
+            {"therapy": "lanreotide", "start": "2025-02", "end": "2025-11", "stopped": "progression"},
+            {"therapy": "lu177-dotatate", "start": "2025-12"},
+        ],
+    })
+    first, second = replay(case, library)
+    assert first.guideline == "nccn-net 4.2024" and second.guideline == "nccn-net 3.2025"  # each date's own version
+    assert second.detail.startswith("a candidate then: rank 1") and second.category == "1"
+    assert "guideline-not-in-force" not in second.warnings
 
 
 def test_missing_facts_make_a_decision_not_assessable(library):

@@ -113,13 +113,25 @@ def test_an_existing_file_is_replaced_only_when_confirmed(tmp_path):
 
 
 def test_unknown_facts_stay_out_of_the_case(tmp_path):
-    answers = ["", "2025-06-01", "pancreas"] + [""] * 24  # Enter to every question after the site
+    answers = ["", "2025-06-01", "pancreas"] + [""] * 25  # Enter to every question after the site
     target = tmp_path / "bare.yaml"
     result = new(target, answers=answers + ["n"])
     assert result.returncode == 0, result.stderr
     assert "Candidates" not in result.stdout  # the last answer was the "n" to running advise
     assert load_document(target)[0] == {"format": "netadvisor-case/1", "id": "bare", "as_of": "2025-06-01",
                                         "tumor": {"primary_site": "pancreas"}}
+
+
+def test_burden_is_asked_when_the_disease_is_not_bulky(tmp_path):
+    """NCCN's burden decides the algorithm's step; bulky disease is a clinically significant burden already."""
+    at = ANSWERS.index("yes")  # the bulky answer
+    answers = ANSWERS[:at] + ["no", "clinically significant"] + ANSWERS[at + 1:]
+    target = tmp_path / "burden.yaml"
+    result = new(target, answers=answers + ["n"])
+    assert result.returncode == 0, result.stderr
+    assert "Tumour burden" in result.stdout
+    tumor = load_document(target)[0]["tumor"]
+    assert tumor["bulky"] is False and tumor["burden"] == "clinically-significant"
 
 
 def test_answers_that_end_early_write_nothing(tmp_path):

@@ -61,6 +61,8 @@ def write_report(result, path: Path) -> None:
         "  netadvisor advise cases/seed-patient-1.yaml --evidence --export report.html\n\n"
         "  netadvisor advise --site pancreas --grade 2 --ki67 8 --sstr positive --stage metastatic "
         "--metastases liver --status progressing --prior lanreotide@2022-03..2024-09:progression\n\n"
+        "  netadvisor advise --site ileum --grade 1 --ki67 2 --sstr positive --stage metastatic --metastases liver "
+        "--burden low --asymptomatic --status new-diagnosis --no-prior\n\n"
         "  netadvisor advise --site ileum --sstr positive --prior 'Afinitor@2024-07..2024-08:toxicity:pneumonitis:3' "
         "--save my-patient.yaml\n\n"
         "--prior LINE, once per treatment line, oldest first: THERAPY:STOPPED:EVENT:GRADE@START..END, where all but "
@@ -98,10 +100,15 @@ def advise(
     sstr: Annotated[Optional[str], _fact("--sstr", "SSTR status: positive | negative | unknown.", choices=vocab.SSTR)] = None,
     sstr_uptake: Annotated[Optional[str], _fact("--sstr-uptake", "strong | moderate | weak | heterogeneous.", choices=vocab.SSTR_UPTAKE)] = None,
     metastases: Annotated[Optional[List[str]], _fact("--metastases", "Metastatic site (repeatable).", choices=vocab.METASTASES)] = None,
+    burden: Annotated[Optional[str], _fact("--burden", "Tumour burden (NCCN): low | clinically-significant.", choices=vocab.BURDEN)] = None,
     bulky: Annotated[Optional[bool], _fact("--bulky/--no-bulky", "Large tumour burden needing a rapid response.", "")] = None,
     symptomatic: Annotated[Optional[bool], _fact("--symptomatic/--asymptomatic", "Tumour-related symptoms.", "")] = None,
     msi: Annotated[Optional[str], _fact("--msi", "MSI status: high (dMMR) | stable | unknown.", choices=vocab.MSI)] = None,
     tmb: Annotated[Optional[str], _fact("--tmb", "Tumour mutational burden: mutations/Mb, or high | low.", "N|WORD")] = None,
+    fdg: Annotated[Optional[str], _fact("--fdg", "FDG-PET avidity: positive | negative.", choices=vocab.FDG)] = None,
+    braf: Annotated[Optional[str], _fact("--braf", "BRAF: v600e | wild-type | unknown.", choices=vocab.BRAF)] = None,
+    ntrk: Annotated[Optional[str], _fact("--ntrk", "NTRK gene fusion: fusion | negative | unknown.", choices=vocab.FUSION)] = None,
+    ret: Annotated[Optional[str], _fact("--ret", "RET gene fusion: fusion | negative | unknown.", choices=vocab.FUSION)] = None,
     germline: Annotated[Optional[List[str]], _fact("--germline", "Germline syndrome (repeatable).", choices=vocab.GERMLINE)] = None,
     status: Annotated[Optional[str], _fact("--status", "Disease status: progressing | stable | new-diagnosis.", choices=vocab.DISEASE_STATUS)] = None,
     prior: Annotated[
@@ -109,6 +116,7 @@ def advise(
         _fact("--prior", "A treatment line (repeatable, oldest first): THERAPY:STOPPED:EVENT:GRADE@START..END; see below.",
               "LINE", autocompletion=complete.prior),
     ] = None,
+    no_prior: Annotated[bool, _fact("--no-prior", "No prior treatment (a stated empty history; without it the history is unknown).", "")] = False,
     age: Annotated[Optional[str], _fact("--age", "Age in years.", "N")] = None,
     sex: Annotated[Optional[str], _fact("--sex", "female | male | other.", choices=vocab.SEX)] = None,
     ecog: Annotated[Optional[str], _fact("--ecog", "ECOG performance status 0-4.", "N")] = None,

@@ -41,7 +41,7 @@ class Decision(NamedTuple):
     category: str | None = None
     preference: str | None = None
     intent: str | None = None
-    top: tuple = ()  # (therapy id, name) of the first candidates then
+    top: tuple = ()  # (therapy id, name) of the first candidates at the decision
     reasons: tuple = ()  # why the choice was excluded, when it was
     warnings: tuple = ()  # codes of the advice warnings (guideline-not-in-force, ...)
 
@@ -121,16 +121,18 @@ def _classify(common: dict, when: date, advice, line: Line, case: Case, index: i
     therapy = catalogue.therapies[line.therapy]
     chosen = next((c for c in advice.candidates if c.therapy == line.therapy), None)
     excluded = next((e for e in advice.excluded if e.therapy == line.therapy), None)
+    # "then" only for a version that was in force on the decision date; a later one is named.
+    then = f" by {g.id} {g.version}, a version not in force then" if "guideline-not-in-force" in base["warnings"] else " then"
     if advice.scope is not None:
         return Decision(**base, classification="not-assessable", code=f"out-of-scope-{advice.scope.code}",
-                        detail=f"outside the guideline then: {advice.scope.text}")
+                        detail=f"outside the guideline{then}: {advice.scope.text}")
     if chosen is not None:
         same_intent = [c for c in advice.candidates if c.intent == chosen.intent]
         rank = same_intent.index(chosen) + 1
         top = tuple((c.therapy, c.name) for c in same_intent[:3])
         tied = rank > 1 and chosen.tier == same_intent[0].tier  # only the listing order put another first
         cls = "concordant" if rank == 1 or tied else "concordant-not-top"
-        detail = f"a candidate then: rank {rank} of {len(same_intent)} {chosen.intent} options, category {chosen.category or 'not stated'}"
+        detail = f"a candidate{then}: rank {rank} of {len(same_intent)} {chosen.intent} options, category {chosen.category or 'not stated'}"
         if tied:
             detail += f", tied with {same_intent[0].name} on every ranking key"
         if line.setting == "trial":
@@ -148,11 +150,11 @@ def _classify(common: dict, when: date, advice, line: Line, case: Case, index: i
     if therapy.cls in LOCAL_CLASSES and excluded is None:
         return Decision(**base, classification="not-assessable", code="local-therapy",
                         detail=f"{therapy.name} is local therapy, outside this guideline's options", top=top)
-    code, why = _deviation(line, therapy, excluded, codes, prior, case, advice)
+    code, why = _deviation(line, therapy, excluded, codes, prior, case, then)
     return Decision(**base, classification="deviation", code=code, detail=why, top=top, reasons=reasons)
 
 
-def _deviation(line, therapy, excluded, codes, prior, case, advice) -> tuple:
+def _deviation(line, therapy, excluded, codes, prior, case, then: str) -> tuple:
     """The most specific reason the record gives for a choice the guideline did not offer."""
     if line.setting == "trial" or therapy.id == "clinical-trial":
         return "trial", f"{therapy.name} given in a clinical trial"
@@ -168,4 +170,4 @@ def _deviation(line, therapy, excluded, codes, prior, case, advice) -> tuple:
     avoided = set(case.data.get("preferences", {}).get("avoid", ()))
     if (prior is not None and prior.stopped == "patient-choice") or avoided:
         return "patient-preference", "chosen after a patient's choice" if prior and prior.stopped == "patient-choice" else f"the patient wishes to avoid {', '.join(sorted(avoided))}"
-    return "excluded", "the guideline excluded it then: " + "; ".join(r.text for r in excluded.reasons)
+    return "excluded", f"the guideline excluded it{then}: " + "; ".join(r.text for r in excluded.reasons)

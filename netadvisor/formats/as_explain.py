@@ -90,10 +90,36 @@ def _trial(doc: _Doc, t: dict):
         doc.line(t["notes"], indent=4, style="dim")
 
 
+ORIGIN = {"stated": "", "default": " (NCCN default: listed without a category)", None: ""}
+
+
+def _category(p: dict) -> str:
+    if p["category"]:
+        return f"category {p['category']}{ORIGIN[p['category_origin']]}"
+    if p["basis"] != "guideline":
+        return "category not stated (outside the guideline's tables)"
+    return "category not stated" + ("" if p.get("in_table", True) else " (this version's own listing was not read)")
+
+
+def _versions(doc: _Doc, versions: list):
+    doc.heading("By version")
+    for v in versions:
+        until = f" to {v['until']}" if v["until"] else ", in force now"
+        doc.line(f"{v['source']} (effective {v['effective']}{until})", style="bold")
+        for p in v["placements"]:
+            tier = (p["preference"] or "tier not stated").replace("-", " ")
+            rules = "".join(f"; {r['text']}" for r in p["category_rules"])
+            doc.line(f"{p['site_group_name']}, {p['id']} ({p['intent']}): {tier}, {_category(p)}{rules}", indent=4)
+        for n in v["not_recommended"]:
+            doc.line(f"{n['site_group']}: not offered — {n['text']}", indent=4, style="dim")
+        if not v["placements"] and not v["not_recommended"]:
+            doc.line("not listed in netadvisor's data for this version", indent=4, style="dim")
+
+
 def _placement(doc: _Doc, p: dict):
-    category = p["category"] or "not stated"
+    category = _category(p)
     preference = (p["preference"] or "not stated").replace("-", " ")
-    doc.line(f"{p['site_group_name']} — {p['id']}: {p['intent']}, category {category}, preference {preference}, "
+    doc.line(f"{p['site_group_name']} — {p['id']}: {p['intent']}, {category}, preference {preference}, "
              f"basis {p['basis']}{doc.ref(p['citations'])}", style="bold")
     for r in p["category_rules"]:
         doc.line(f"category {r['category']} when {r['when']}{doc.ref(r['citations'])}", indent=4)
@@ -122,6 +148,7 @@ def render_explain(report: dict, console: Console):
             doc.line(f"{n['site_group_name']}: not recommended — {n['text']}{doc.ref(n['citations'])}", style="bold")
         if not report["placements"] and not report["not_recommended"]:
             doc.line("not placed by this guideline in netadvisor's data", style="dim")
+        _versions(doc, report["versions"])
         label = report["label"]
         doc.heading("FDA label")
         doc.line(f"indication: {label['indication'] or 'not stated in netadvisor sources'}{doc.ref(label['citations'])}")

@@ -21,12 +21,13 @@ def render_replay(case_id: str, decisions: list, out: Console) -> None:
     table.add_column("Started", no_wrap=True)
     table.add_column("Chosen", ratio=2)
     table.add_column("Judged as", no_wrap=True)
-    table.add_column("What the guideline offered then", ratio=5)
+    table.add_column("What the guideline offers at the decision date", ratio=5)
     for d in decisions:
         offered = Text(d["detail"])
+        later = "guideline-not-in-force" in d["warnings"]
         if d["top"] and d["classification"] != "concordant":
-            offered.append("\ntop then: " + ", ".join(t["name"] for t in d["top"]), style="dim")
-        if "guideline-not-in-force" in d["warnings"]:
+            offered.append(("\ntop by that later version: " if later else "\ntop then: ") + ", ".join(t["name"] for t in d["top"]), style="dim")
+        if later:
             offered.append(f"\njudged by {d['guideline']}, not yet in force on {d['as_of']}", style="dim")
         table.add_row(str(d["decision"]), d["start"], d["name"], _label(d), offered)
     out.print(table)

@@ -56,14 +56,20 @@ FLAGS = {
     "functional": Flag("--functional", "tumor.functional", "words"),
     "sstr": Flag("--sstr", "tumor.sstr"),
     "sstr_uptake": Flag("--sstr-uptake", "tumor.sstr.uptake"),
+    "fdg": Flag("--fdg", "tumor.fdg"),
     "metastases": Flag("--metastases", "tumor.metastases", "words"),
+    "burden": Flag("--burden", "tumor.burden"),
     "bulky": Flag("--bulky", "tumor.bulky", "bool"),
     "symptomatic": Flag("--symptomatic", "tumor.symptomatic", "bool"),
     "msi": Flag("--msi", "tumor.biomarkers.msi"),
     "tmb": Flag("--tmb", "tumor.biomarkers.tmb", "number"),
+    "braf": Flag("--braf", "tumor.biomarkers.braf"),
+    "ntrk": Flag("--ntrk", "tumor.biomarkers.ntrk"),
+    "ret": Flag("--ret", "tumor.biomarkers.ret"),
     "germline": Flag("--germline", "tumor.germline", "words"),
     "status": Flag("--status", "disease.status"),
     "prior": Flag("--prior", "history", "prior"),
+    "no_prior": Flag("--no-prior", "history", "none"),
     "avoid": Flag("--avoid", "preferences.avoid", "words"),
     "trial_access": Flag("--trial-access", "preferences.clinical_trial_access", "bool"),
 }
@@ -123,7 +129,13 @@ def case_data(params: dict) -> dict:
     data: dict = {}
     for name, flag in FLAGS.items():
         value = params.get(name)
-        if value in (None, [], ()) or name == "sstr_uptake":  # the uptake joins --sstr below
+        # --no-prior left out is False, not a value; the uptake joins --sstr below
+        if value in (None, [], ()) or (flag.kind == "none" and not value) or name == "sstr_uptake":
+            continue
+        if flag.kind == "none":  # --no-prior: a stated empty history, not an unknown one
+            if params.get("prior"):
+                raise InputError([Problem("--no-prior", "", "contradicts --prior: give one or the other")])
+            data["history"] = []
             continue
         if flag.kind == "prior":
             value = [parse_prior(text, f"--prior[{i}]") for i, text in enumerate(value, 1)]

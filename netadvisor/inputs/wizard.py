@@ -244,7 +244,9 @@ class Wizard:
             self.draft["tumor"]["sstr"] = {"status": "positive"}  # the long form holds the uptake
             if not self.ask(t + ("sstr", "uptake"), "SSTR uptake", words=vocab.SSTR_UPTAKE):
                 self.draft["tumor"]["sstr"] = "positive"
-        self.ask(t + ("bulky",), "Bulky disease needing a rapid response?", "bool", hint="yes/no")
+        if not self.ask(t + ("bulky",), "Bulky disease needing a rapid response?", "bool", hint="yes/no"):
+            # bulky is a clinically significant burden; otherwise NCCN's word decides the algorithm's step
+            self.ask(t + ("burden",), "Tumour burden", words=vocab.BURDEN, hint="low or clinically-significant (NCCN)")
         self.ask(t + ("symptomatic",), "Tumour-related symptoms?", "bool", hint="yes/no")
         self.ask(t + ("resectable",), "Resectable?", "bool", hint="yes/no")
         self.ask(t + ("biomarkers", "msi"), "MSI", words=vocab.MSI, hint="high (dMMR), stable, unknown")

@@ -14,6 +14,17 @@ from .models import Guideline, Recommendation, Rule, display_names
 RULE_EFFECT = {"exclude": "otherwise excluded", "caution": "otherwise a caution (off-label)"}
 
 
+def listed_category(guideline: Guideline, rec: Recommendation) -> tuple:
+    """(category, origin) as the version lists the option, before any case's category rule:
+    stated, NCCN's default 2A, or not stated (None, None)."""
+    if rec.category:
+        return rec.category, "stated"
+    default = guideline.default_category
+    if default and rec.basis == "guideline" and rec.in_table:
+        return default.category, "default"
+    return None, None
+
+
 class Explainer:
     def __init__(self, library: Library, guideline: Guideline):
         self.library = library
@@ -87,9 +98,11 @@ class Explainer:
             "site_group_name": self.groups[rec.site_group].name,
             "sites": list(self.groups[rec.site_group].sites),
             "intent": rec.intent,
-            "category": rec.category,
+            "category": listed_category(self.guideline, rec)[0],
+            "category_origin": listed_category(self.guideline, rec)[1],
             "preference": rec.preference,
             "basis": rec.basis,
+            "in_table": rec.in_table,
             "requires": [self.rule(r, requirement=True) for r in rec.requires],
             "label_limits": [self.rule(r, requirement=True) for r in therapy.limits],
             "excluded_if": [self.rule(r) for r in rec.excluded_if],
@@ -129,6 +142,7 @@ class Explainer:
                 "limits": [self.rule(r, requirement=True) for r in t.limits],
                 "cautions": [self.rule(r) for r in t.cautions],
             },
+            "versions": self.versions(therapy_id),
             "trials": [self.trial(tr) for tr in self.library.evidence.for_therapy(therapy_id)],
             "comparator_in": [
                 self.trial(tr) for tr in self.library.evidence.trials
@@ -142,6 +156,29 @@ class Explainer:
             "notes": t.notes,
             "citations": self.cite(t.sources),
         }
+
+    def versions(self, therapy_id: str) -> list:
+        """Every shipped version of this guideline, oldest first: where it lists the therapy, with its
+        tier and its category and where the category comes from (and the category rules)."""
+        out = []
+        for g in sorted((g for g in self.library.guidelines if g.id == self.guideline.id), key=lambda g: g.effective):
+            groups = {group.id: group.name for group in g.site_groups}
+            rows = []
+            for rec in g.recommendations:
+                if rec.therapy != therapy_id:
+                    continue
+                category, origin = listed_category(g, rec)
+                rows.append({
+                    "id": rec.id, "site_group": rec.site_group, "site_group_name": groups[rec.site_group],
+                    "intent": rec.intent, "preference": rec.preference, "category": category, "category_origin": origin,
+                    "basis": rec.basis, "in_table": rec.in_table, "category_rules": [{"category": r.category, "text": r.text} for r in rec.category_rules],
+                })
+            out.append({
+                "version": g.version, "effective": str(g.effective), "until": str(g.until) if g.until else None,
+                "source": g.source, "placements": rows,
+                "not_recommended": [{"site_group": n.site_group, "text": n.text} for n in g.not_recommended if n.therapy == therapy_id],
+            })
+        return out
 
     def recommendation_report(self, rec: Recommendation) -> dict:
         out = {"kind": "recommendation", **self.recommendation(rec)}

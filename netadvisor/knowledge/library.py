@@ -148,11 +148,12 @@ class Library(NamedTuple):
             chosen = max(in_force, key=lambda g: g.effective)
         else:
             chosen = min(pool, key=lambda g: abs((g.effective - as_of).days))
+            when = "a later version" if chosen.effective > as_of else "an earlier version, no longer in force"
             warnings.append(
                 (
                     "guideline-not-in-force",
-                    f"no shipped version of {chosen.id} was in force on {as_of}; used {chosen.source} "
-                    f"(effective {chosen.effective})",
+                    f"no shipped version of {chosen.id} was in force on {as_of}: this advice judges the case by "
+                    f"{when}, {chosen.source} (effective {chosen.effective}); older versions are not encoded",
                 )
             )
         return Knowledge(chosen, self.catalogue, self.sources, self.digest, tuple(warnings), self.evidence)
