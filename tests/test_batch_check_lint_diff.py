@@ -157,6 +157,9 @@ def edit(path, old, new):
          '{event: hypertension, percent: 22, grades: "3-4", cohort: pnet, population: "CABINET pNET cohort, cabozantinib (n=63)"}', "hypertension figure without a source"),
         ("therapies.yaml", "        if_unknown: caution\n        sources: [label-somatuline]\n",
          "        if_unknown: caution\n", "rule without a source"),
+        # PRRT after SSA progression without its requirement would always apply: first-line PRRT never could
+        ("nccn-net-v3.2025.yaml", "    requires: [ssa-progression]  # SSTR-positive: a label limit of the therapy\n    category_rules:",
+         "    category_rules:", "recommendations[gi-lu177-dotatate-first-line]: a second antitumor recommendation"),
     ],
 )
 def test_lint_finds_each_kind_of_error(data, file, old, new, needle):
