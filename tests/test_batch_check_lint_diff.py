@@ -109,7 +109,7 @@ def test_check_fails_when_an_expectation_is_edited_to_be_wrong(tmp_path):
     suite = root.find("testsuite")
     assert suite.get("failures") == "1"
     failed = [tc for tc in suite.iter("testcase") if tc.find("failure") is not None]
-    assert [tc.get("classname") for tc in failed] == ["seed-patient-1"] and failed[0].get("file") == str(case)
+    assert [tc.get("classname") for tc in failed] == ["seed-patient-1"] and suite.get("file") == str(case)
     github = run_cli("check", case, "--format", "github").stdout
     assert github.startswith(f"::error file={case},line=") and "category cabozantinib" in github
     data = json.loads(run_cli("check", case, "--format", "json").stdout)
