@@ -250,7 +250,8 @@ class TreatmentMapper(MapperBase):
 def _after_kind(words: str, kind: str) -> str | None:
     """The words after a leading kind of treatment ("PRRT ..."), if they start with it."""
     m = re.match(rf"\s*{re.escape(kind)}\b[\s:,-]*(?:with\s+)?(.+)", words, re.I)
-    return m[1].strip() if m else None
+    rest = m[1].strip() if m else None
+    return None if rest is None or re.fullmatch(r"\(.*\)", rest) else rest  # "(procedure)": SNOMED's semantic tag
 
 
 def _regimen_of(name: str) -> str | None:
