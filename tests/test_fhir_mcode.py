@@ -414,3 +414,15 @@ def test_every_rxnorm_code_names_one_ingredient():
     rxnorm = tables().rxnorm  # the loader refuses a code listed under two ingredients
     assert rxnorm["845507"] == rxnorm["845512"] == rxnorm["1163786"] == "everolimus"
     assert rxnorm["1541890"] == rxnorm["357977"] == "sunitinib" and "224945" not in rxnorm  # topical Efudex left out
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_the_trial_line_survives_in_the_bundle_replay(n):
+    def decisions(path):
+        out = run_cli("replay", path, "--format", "json")
+        assert out.returncode == 0, out.stderr
+        return [(d["therapy"], d["classification"], d["code"]) for d in json.loads(out.stdout)["decisions"]]
+
+    from_bundle = decisions(CASES / "fhir" / f"seed-patient-{n}.json")
+    assert from_bundle == decisions(CASES / f"seed-patient-{n}.yaml")
+    assert ("surufatinib", "deviation", "trial") in from_bundle
