@@ -109,7 +109,7 @@ def test_check_fails_when_an_expectation_is_edited_to_be_wrong(tmp_path):
     suite = root.find("testsuite")
     assert suite.get("failures") == "1"
     failed = [tc for tc in suite.iter("testcase") if tc.find("failure") is not None]
-    assert [tc.get("classname") for tc in failed] == ["seed-patient-1"] and failed[0].get("file") == str(case)
+    assert [tc.get("classname") for tc in failed] == ["seed-patient-1"] and suite.get("file") == str(case)
     github = run_cli("check", case, "--format", "github").stdout
     assert github.startswith(f"::error file={case},line=") and "category cabozantinib" in github
     data = json.loads(run_cli("check", case, "--format", "json").stdout)
@@ -220,3 +220,13 @@ def test_diff_same_side_is_exit_0():
 def test_diff_bad_side_is_exit_2():
     assert run_cli("diff", "--from", "nccn-nett", "--to", "asco-2023", CASES).returncode == 2
     assert run_cli("diff", "--from", "2025-02-30", "--to", "asco-2023", CASES).returncode == 2
+
+
+def test_batch_warns_about_a_case_id_read_from_two_files(tmp_path):
+    (tmp_path / "p1.yaml").write_text((CASES / "seed-patient-1.yaml").read_text())
+    (tmp_path / "copy.yaml").write_text((CASES / "seed-patient-1.yaml").read_text())
+    out = tmp_path / "advice.jsonl"
+    result = run_cli("batch", tmp_path, "--out", out, "-q", "--width", "200")
+    assert result.returncode == 0 and len(out.read_text().splitlines()) == 2  # both advised
+    assert "warning: 1 case id(s) read from two inputs" in result.stderr
+    assert f"seed-patient-1   {tmp_path / 'copy.yaml'}   {tmp_path / 'p1.yaml'}" in result.stderr

@@ -27,14 +27,15 @@ TODAY = date(2025, 6, 1)
 
 
 def concept(*codings, text=None):
-    out = {"coding": [dict(zip(("system", "code", "display"), c)) for c in codings]} if codings else {}
+    out = {"coding": [{k: v for k, v in zip(("system", "code", "display"), c) if v is not None} for c in codings]} if codings else {}
     return {**out, "text": text} if text else out
 
 
 PATIENT = {"resourceType": "Patient", "id": "p1", "gender": "female"}
 PRIMARY = {
     "resourceType": "Condition", "id": "net", "meta": {"profile": [MCODE + "mcode-primary-cancer-condition"]},
-    "code": concept(text="Neuroendocrine tumour"), "subject": {"reference": "Patient/p1"},
+    "code": concept(("http://hl7.org/fhir/sid/icd-10-cm", "C25.4", "Malignant neoplasm of endocrine pancreas"), text="Neuroendocrine tumour"),
+    "subject": {"reference": "Patient/p1"},
     "bodySite": [concept((SNOMED, "15776009", "Pancreatic structure"))],
 }
 
@@ -100,7 +101,9 @@ def test_bundle_1_maps_field_by_field(library):
         ("entry[7].resource.code", "Condition/colon-cancer-1984"),
         ("entry[8].resource.reasonReference", "Procedure/hemicolectomy-1984"),
         ("entry[16].resource.code", "Observation/gastrin-2023"),
+        ("entry[29].resource.period", "ResearchSubject/surufatinib-trial"),  # the trial the surufatinib line was given in
     ]
+    assert history[2]["setting"] == "trial" and [n for n, line in enumerate(history) if "setting" in line] == [2]
 
 
 def test_bundle_2_maps_field_by_field(library):
@@ -120,7 +123,10 @@ def test_bundle_2_maps_field_by_field(library):
     assert history[5]["stopped"] == "ongoing" and history[5]["dose"] == "60 mg (double dose)"
     assert [str(w) for w in warnings] == [
         "b.json: entry[12].resource.code: Observation/5-hiaa-2023: LOINC 1695-6 '5-Hydroxyindoleacetate [Mass/time] "
-        "in 24 hour Urine' is not an observation netadvisor reads; left out"]
+        "in 24 hour Urine' is not an observation netadvisor reads; left out",
+        "b.json: entry[20].resource.period: ResearchSubject/surufatinib-study: a surufatinib clinical study, not named in the "
+        "source: the treatment started within its period (2021-11 to 2023-06) is recorded as given in the trial: surufatinib"]
+    assert [n for n, line in enumerate(history) if line.get("setting") == "trial"] == [3]
 
 
 def test_loinc_codes_pass_their_check_digit():
@@ -189,7 +195,7 @@ def test_a_treatment_given_for_the_net_counts_as_marked(library):
 def test_an_unmarked_unknown_medication_is_left_out_with_a_warning(library):
     case, warnings = mapped(library, bundle(statement(name="lisinopril 10 MG Oral Tablet", status="active")))
     assert "history" not in case
-    assert "'lisinopril 10 MG Oral Tablet': no therapy in the catalogue, and the resource is not marked" in warnings[0].message
+    assert "'lisinopril 10 MG Oral Tablet', 'lisinopril': no therapy in the catalogue, and the resource is not marked" in warnings[0].message
 
 
 def test_codes_and_words_that_disagree_fail_the_case(library):
@@ -370,7 +376,7 @@ def test_the_primary_site_from_an_icd10_code(library):
 def test_a_primary_without_a_known_site_is_refused(library):
     primary = {**PRIMARY, "bodySite": [concept((SNOMED, "14742008", "Structure of large intestine"))], "code": concept(text="NET")}
     message = refused(library, bundle(primary=primary))
-    assert "entry[1].resource.bodySite: Condition/net: no primary site netadvisor knows" in message
+    assert "entry[1].resource.bodySite: Condition/net: a neuroendocrine neoplasm ('NET') but no primary site netadvisor knows" in message
 
 
 def test_two_neuroendocrine_primaries_are_refused(library):
@@ -426,8 +432,8 @@ def test_bundle_states_the_same_facts_as_the_yaml_case(library, therapy_spec, n)
     # tumor.symptomatic has no FHIR element netadvisor reads (docs/fhir.md): it stays unknown.
     assert fhir.data["tumor"] == {k: v for k, v in case.data["tumor"].items() if k != "symptomatic"}
     assert fhir.data["disease"] == case.data["disease"]
-    # setting and best_response are not mapped; notes are the bundle's own words.
-    same = ("therapy", "start", "end", "stopped", "toxicity", "cycles", "dose")
+    # best_response is not mapped; notes are the bundle's own words. The trial line comes from a ResearchSubject.
+    same = ("therapy", "start", "end", "setting", "stopped", "toxicity", "cycles", "dose")
     assert [[getattr(line, f) for f in same] for line in fhir.history] == [[getattr(line, f) for f in same] for line in case.history]
 
 
@@ -445,9 +451,10 @@ def test_bundle_gives_the_same_advice_as_the_yaml_case(library, therapy_spec, n)
 def test_advice_shows_what_the_bundle_gave_that_was_not_used(library, therapy_spec):
     advice = advise_case(load_case(BUNDLES / "seed-patient-2.json", therapy_spec), library)
     notices = [n.text for n in advice.warnings if n.code == "fhir-unmapped"]
-    assert notices == [
+    assert notices[0] == (
         "entry[12].resource.code: Observation/5-hiaa-2023: LOINC 1695-6 '5-Hydroxyindoleacetate [Mass/time] in 24 hour "
-        "Urine' is not an observation netadvisor reads; left out"]
+        "Urine' is not an observation netadvisor reads; left out")
+    assert len(notices) == 2 and notices[1].startswith("entry[20].resource.period: ResearchSubject/surufatinib-study")
 
 
 def test_the_yaml_path_does_not_import_the_fhir_module():

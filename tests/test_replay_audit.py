@@ -145,3 +145,18 @@ def test_audit_reports_unreadable_cases_as_values(tmp_path):
 def test_audit_table():
     out = run_cli("audit", CASES, "--width", "120").stdout
     assert "on guideline" in out and "Deviations by code" in out and "By site group" in out
+
+
+def test_audit_counts_a_case_read_from_two_files_once(tmp_path):
+    (tmp_path / "p1.yaml").write_text((CASES / "seed-patient-1.yaml").read_text())
+    (tmp_path / "fhir").mkdir()
+    (tmp_path / "fhir" / "seed-patient-1.json").write_text((CASES / "fhir" / "seed-patient-1.json").read_text())
+    alone = json.loads(run_cli("audit", tmp_path / "p1.yaml", "--format", "json").stdout)
+    result = run_cli("audit", tmp_path, "--format", "json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["cases"] == 1 and data["overall"] == alone["overall"]
+    assert data["duplicates"] == [{"case_id": "seed-patient-1", "kept": str(tmp_path / "p1.yaml"),
+                                   "skipped": str(tmp_path / "fhir" / "seed-patient-1.json")}]
+    assert f"case id 'seed-patient-1' was already read from {tmp_path / 'p1.yaml'}" in result.stderr
+    assert "not counted twice" in run_cli("audit", tmp_path, "--width", "200").stdout

@@ -57,12 +57,14 @@ def check(
     paths: Paths,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, junit (XML) or github (workflow annotations).")] = CheckFormat.text,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: 1).")] = 1,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help="Exit 0 even if no case has an expect: block.")] = False,
     guideline: Guideline = None,
     no_color: NoColor = False,
 ):
     """Check every case's expect: block (include, exclude, top, category) against its advice.
 
-    Exit 0 if every expectation holds, 1 if any failed, 2 if an input could not be read.
+    Exit 0 if every expectation holds, 1 if any failed or none was found (a wrong path must
+    not pass: --allow-empty accepts none), 2 if an input could not be read.
     """
     with guarded():
         from ..cohort import batch as runner
@@ -77,4 +79,9 @@ def check(
             render = {"json": check_out.as_json, "junit": check_out.junit, "github": check_out.github}[format.value]
             sys.stdout.write(render(records))
         totals = check_out.totals(records)
-        raise typer.Exit(EXIT_INPUT if totals["unreadable"] else EXIT_FINDINGS if totals["failed"] else EXIT_OK)
+        empty = totals["expectations"] == 0 and not allow_empty
+        if empty and not totals["unreadable"]:
+            console(None, no_color, stderr=True).print(
+                f"no expectations found in {totals['cases']} case(s): nothing was checked "
+                "(add an expect: block, check the path, or pass --allow-empty)", style="bold red")
+        raise typer.Exit(EXIT_INPUT if totals["unreadable"] else EXIT_FINDINGS if totals["failed"] or empty else EXIT_OK)

@@ -100,8 +100,11 @@ def audit(
         summary = Audit()
         rows = [CSV_COLUMNS] if decisions else None
         for record in runner.run(runner.discover(paths), audit_task, jobs=jobs or runner.default_jobs(), guideline=guideline):
-            summary.add(record)
-            if rows is not None and "decisions" in record:
+            if not summary.add(record):
+                d = summary.duplicates[-1]
+                typer.echo(f"warning: {d['skipped']}: case id '{d['case_id']}' was already read from {d['kept']}; "
+                           "counted once (the first)", err=True)
+            elif rows is not None and "decisions" in record:
                 rows.extend(csv_rows(record))
         if decisions:
             write_text_atomic(decisions, _csv(rows))

@@ -45,10 +45,17 @@ def csv_rows(record: dict) -> list:
     ]
 
 
+def source_label(record: dict) -> str:
+    source = record["source"]
+    return f"{source['file']}:{source['line']}" if source.get("line") else source["file"]
+
+
 class Audit:
     def __init__(self):
         self.cases = 0
         self.errors: list = []
+        self.first_source: dict = {}  # case id -> the input it was first read from
+        self.duplicates: list = []  # {"case_id", "kept", "skipped"}: the same case again, counted once
         self.classes: Counter = Counter()
         self.by: dict = defaultdict(lambda: defaultdict(Counter))  # dimension -> key -> classification counts
         self.deviations: Counter = Counter()
@@ -56,10 +63,17 @@ class Audit:
         self.not_assessable: Counter = Counter()
 
     def add(self, record: dict):
-        self.cases += 1
+        """Count one replayed case; a case id already counted (cases/x.yaml and its FHIR
+        bundle cases/fhir/x.json) is skipped and listed in `duplicates`. Returns False then."""
         if record.get("format") == "netadvisor-error/1":
+            self.cases += 1
             self.errors.append(record)
-            return
+            return True
+        first = self.first_source.setdefault(record["case_id"], source_label(record))
+        if first != source_label(record):
+            self.duplicates.append({"case_id": record["case_id"], "kept": first, "skipped": source_label(record)})
+            return False
+        self.cases += 1
         for d in record["decisions"]:
             cls = d["classification"]
             self.classes[cls] += 1
@@ -76,6 +90,7 @@ class Audit:
                 self.off_guideline[d["name"]] += 1
             elif cls == "not-assessable":
                 self.not_assessable[d["code"]] += 1
+        return True
 
     @staticmethod
     def rates(counts: Counter) -> dict:
@@ -102,6 +117,7 @@ class Audit:
             "deviations": dict(self.deviations.most_common()),
             "off_guideline_choices": dict(self.off_guideline.most_common()),
             "not_assessable": dict(self.not_assessable.most_common()),
+            "duplicates": self.duplicates,
             "errors": self.errors,
         }
 

@@ -88,23 +88,29 @@ class Summary:
         self.top: Counter = Counter()
         self.sites: Counter = Counter()
         self.out_of_scope = 0
+        self.first_source: dict = {}  # case id -> the input it was first read from
+        self.duplicates: list = []  # (case id, first input, this input)
 
     @staticmethod
     def facts(record: dict) -> tuple:
-        """(error, site group, out of scope, top candidate): all the summary needs of a record."""
+        """(error, site group, out of scope, top candidate, (case id, input)): all the summary needs of a record."""
+        source = record["source"]
+        label = f"{source['file']}:{source['line']}" if source["line"] else source["file"]
         if is_error(record):
-            source = record["source"]
-            label = f"{source['file']}:{source['line']}" if source["line"] else source["file"]
-            return (label, error_text(record)), None, False, None
+            return (label, error_text(record)), None, False, None, None
         top = record["candidates"][0]["name"] if record["candidates"] else None
-        return None, record["summary"]["site_group"] or "(no site group)", record["scope"]["status"] != "in-scope", top
+        return None, record["summary"]["site_group"] or "(no site group)", record["scope"]["status"] != "in-scope", top, (record["case_id"], label)
 
     def add(self, facts: tuple):
-        error, site_group, out_of_scope, top = facts
+        error, site_group, out_of_scope, top, identity = facts
         self.cases += 1
         if error:
             self.errors.append(error)
             return
+        case_id, label = identity
+        first = self.first_source.setdefault(case_id, label)
+        if first != label:
+            self.duplicates.append((case_id, first, label))
         self.sites[site_group] += 1
         self.out_of_scope += out_of_scope
         if top:
@@ -115,6 +121,8 @@ class Summary:
         head = Text(f"{self.cases} cases: {ok} advised, {len(self.errors)} could not be read", style="bold")
         if self.out_of_scope:
             head.append(f", {self.out_of_scope} out of the guideline's scope")
+        if self.duplicates:
+            head.append(f"; warning: {len(self.duplicates)} case id(s) read from two inputs")
         parts: list = [head]
         if self.top:
             table = Table(box=box.SIMPLE_HEAD, title="Top candidate", title_justify="left")
@@ -129,6 +137,14 @@ class Summary:
             table.add_column("cases", justify="right")
             for name, count in sorted(self.sites.items()):
                 table.add_row(name, str(count))
+            parts.append(table)
+        if self.duplicates:
+            table = Table(box=box.SIMPLE_HEAD, title="Same case id in two inputs (each advised; check which is current)",
+                          title_justify="left", title_style="bold yellow")
+            for column in ("case id", "first read from", "again in"):
+                table.add_column(column)
+            for row in self.duplicates:
+                table.add_row(*row)
             parts.append(table)
         if self.errors:
             table = Table(box=box.SIMPLE_HEAD, title="Could not be read", title_justify="left", title_style="bold red")

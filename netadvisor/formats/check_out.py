@@ -1,7 +1,7 @@
 """Outputs of `netadvisor check`: text, JSON, JUnit XML and GitHub annotations."""
 
 import json
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from .batch_out import error_text, is_error
 
@@ -51,28 +51,56 @@ def as_json(records: list) -> str:
 
 
 def junit(records: list) -> str:
-    """JUnit XML: one testsuite, one testcase per expectation (a case without any is skipped)."""
+    """JUnit XML that Jenkins' xunit plugin (junit-10.xsd) accepts and GitHub/GitLab reporters read.
+
+    One <testsuite> per input, carrying its file (`file` on <testsuite> and a `file`
+    property: junit-10.xsd allows neither `file` nor `line` on <testcase>); one <testcase>
+    per expectation, named by kind and therapy, its classname the case id. A failure's
+    text starts with `file:line`, where reporters without a file column look for it.
+    tests/test_check_junit.py validates the shape against the schema's rules.
+    """
     t = totals(records)
-    cases = []
-    for r in records:
-        file = r["source"]["file"]
-        if is_error(r):
-            cases.append(
-                f'  <testcase classname={quoteattr(file)} name="read case" file={quoteattr(file)}>'
-                f"<error message={quoteattr(error_text(r))}/></testcase>"
-            )
-            continue
-        if not r["outcomes"]:
-            cases.append(f'  <testcase classname={quoteattr(r["case_id"])} name="expect" file={quoteattr(file)}><skipped message="no expect: block"/></testcase>')
-        for o in r["outcomes"]:
-            body = "" if o["ok"] else f"<failure message={quoteattr(_message(o))}/>"
-            cases.append(f'  <testcase classname={quoteattr(r["case_id"])} name={quoteattr(_name(o))} file={quoteattr(file)}>{body}</testcase>')
+    suites = [_junit_suite(r) for r in records]
     tests = t["expectations"] + t["unreadable"] + t["without_expectations"]
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites><testsuite name="netadvisor check" tests="{tests}" failures="{t["failed"]}" '
-        f'errors="{t["unreadable"]}" skipped="{t["without_expectations"]}">\n' + "\n".join(cases) + "\n</testsuite></testsuites>\n"
+        f'<testsuites name="netadvisor check" tests="{tests}" failures="{t["failed"]}" errors="{t["unreadable"]}">\n'
+        + "".join(suites) + "</testsuites>\n"
     )
+
+
+def _junit_suite(r: dict) -> str:
+    file = r["source"]["file"]
+    where = f"{file}:{r['source']['line']}" if r["source"].get("line") else file
+    if is_error(r):
+        name, counts = where, (1, 0, 1, 0)
+        cases = [_testcase(where, "read case", f'<error type="unreadable" message={quoteattr(error_text(r))}>'
+                                                f"{escape(where + ': ' + error_text(r))}</error>")]
+    elif not r["outcomes"]:
+        name, counts = r["case_id"], (1, 0, 0, 1)
+        cases = [_testcase(r["case_id"], "expect", '<skipped message="no expect: block"/>')]
+    else:
+        name = r["case_id"]
+        failed = [o for o in r["outcomes"] if not o["ok"]]
+        counts = (len(r["outcomes"]), len(failed), 0, 0)
+        cases = []
+        for o in r["outcomes"]:
+            body = ""
+            if not o["ok"]:
+                at = f"{file}:{o['line']}" if o.get("line") else where
+                body = f'<failure type="expectation" message={quoteattr(_message(o))}>{escape(at + ": " + _message(o))}</failure>'
+            cases.append(_testcase(r["case_id"], _name(o), body))
+    tests, failures, errors, skipped = counts
+    return (
+        f"  <testsuite name={quoteattr(name)} tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" "
+        f"skipped=\"{skipped}\" file={quoteattr(file)}>\n"
+        f"    <properties><property name=\"file\" value={quoteattr(file)}/></properties>\n"
+        + "".join(cases) + "  </testsuite>\n"
+    )
+
+
+def _testcase(classname: str, name: str, body: str) -> str:
+    return f"    <testcase classname={quoteattr(classname)} name={quoteattr(name)}>{body}</testcase>\n"
 
 
 def _escape(value: str) -> str:

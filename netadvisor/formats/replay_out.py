@@ -67,6 +67,8 @@ def render_audit(data: dict, out: Console) -> None:
             for key, n in list(counts.items())[:15]:
                 table.add_row(str(key), str(n))
             out.print(table)
+    for d in data.get("duplicates", ()):
+        out.print(f"not counted twice: {d['skipped']} has the case id '{d['case_id']}' of {d['kept']}", style="yellow")
     for record in data["errors"]:
         source = record["source"]
         out.print(f"could not read {source['file']}{':' + str(source['line']) if source['line'] else ''}: "

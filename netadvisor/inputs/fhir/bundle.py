@@ -30,7 +30,7 @@ Honesty rules, as for hand-written cases:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 from ...base import vocab
@@ -44,6 +44,7 @@ from .observations import ObservationMapper
 from .patient import PatientMapper
 from .reading import Entry, _show
 from .treatments import TreatmentMapper
+from .trials import TrialMapper
 
 
 def bundle_to_case(
@@ -72,32 +73,68 @@ def is_bundle(data) -> bool:
     return isinstance(data, dict) and data.get("resourceType") == "Bundle"
 
 
-class _Mapper(ConditionMapper, PatientMapper, ObservationMapper, TreatmentMapper, AdverseEventMapper):
+class _Mapper(ConditionMapper, PatientMapper, ObservationMapper, TreatmentMapper, TrialMapper, AdverseEventMapper):
     """The whole mapping: walk the bundle, hand each resource to its kind's reader, assemble the case."""
 
     def run(self, bundle, as_of: date | None, today: date) -> dict:
         entries = self.entries(bundle)
         if entries is None or self.errors:  # a broken bundle: report its structure only
             return {}
-        stamp, stamp_date = self.when(None, bundle.get("timestamp"), "timestamp"), None
-        if stamp and PartialDate.parse(stamp).complete:  # when the bundle was assembled: the facts are as of then
-            stamp_date = PartialDate.parse(stamp).first_day()
-        elif stamp:
-            self.warn(None, "timestamp", f"'{stamp}' is not a full date, so it cannot be the case's as_of date")
+        if nulls := _nulls(bundle):
+            self.warn(None, nulls[0], f"{len(nulls)} null or empty value(s), which FHIR JSON forbids (first here); read as absent")
+        stamp_date = self.stamp(bundle, as_of, today)
         self.index(entries)
         self.find_primary(entries)
-        for entry in entries:
+        for entry in entries + self.contained(entries):
             handler = HANDLERS.get(entry.type)
             if handler is None:
-                self.warn(entry, "", f"resource type {entry.type} is not read by netadvisor; left out")
+                self.warn(entry, "", f"resource type {entry.type} is not read by netadvisor; left out"
+                          + (" (the Observations it contains are read)" if _contains(entry, "Observation") else ""))
             else:
                 handler(self, entry)
+        self.group_administrations()
+        self.apply_trials()
         for entry in entries:  # adverse events attach to lines, so they come last
             if entry.type == "AdverseEvent":
                 self.adverse_event(entry)
             elif entry.type == "Medication" and entry.label not in self.used_medications:
                 self.warn(entry, "", "no medication resource in the bundle refers to it; left out")
+            elif entry.type == "ResearchStudy" and entry.label not in self.used_studies:
+                self.warn(entry, "", "no ResearchSubject in the bundle names this study; left out")
         return self.assemble(stamp_date, as_of or stamp_date or today)
+
+    def stamp(self, bundle: dict, as_of: date | None, today: date) -> date | None:
+        """Bundle.timestamp's date: when the bundle was assembled, so the facts are as of then.
+        A timestamp after today cannot be right: refused, or only warned about under --as-of."""
+        stamp = self.when(None, bundle.get("timestamp"), "timestamp")
+        if not stamp:
+            return None
+        if not PartialDate.parse(stamp).complete:
+            self.warn(None, "timestamp", f"'{stamp}' is not a full date, so it cannot be the case's as_of date")
+            return None
+        day = PartialDate.parse(stamp).first_day()
+        if day > today + timedelta(days=1):  # a day's grace for time zones
+            if as_of is None:
+                self.error(None, "timestamp", f"{bundle['timestamp']} is after today ({today}): a bundle cannot have been assembled "
+                           "in the future, so it cannot date the case; correct the timestamp, or give --as-of")
+            else:
+                self.warn(None, "timestamp", f"{bundle['timestamp']} is after today ({today}); not used (--as-of {as_of} given)")
+            return None
+        return day
+
+    def contained(self, entries: list) -> list:
+        """Contained Observations (a pathology report's Ki-67), read like entries of their own;
+        contained Medications are read through the references to them; anything else is named."""
+        found = []
+        for entry in entries:
+            for i, item in enumerate(entry.resource.get("contained") or [] if isinstance(entry.resource.get("contained"), list) else []):
+                if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
+                    self.error(entry, f"contained[{i}]", "expected a resource object with a resourceType")
+                elif item["resourceType"] == "Observation":
+                    found.append(Entry(entry.index, item, f"{entry.path}.contained[{i}]"))
+                elif item["resourceType"] != "Medication":
+                    self.warn(entry, f"contained[{i}]", f"a contained {item['resourceType']} is not read by netadvisor; left out")
+        return found
 
     def entries(self, bundle) -> list | None:
         if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
@@ -126,15 +163,18 @@ class _Mapper(ConditionMapper, PatientMapper, ObservationMapper, TreatmentMapper
                 self.error(None, f"entry[{i}].resource.id", f"expected a string, got {_type_name(resource['id'])}")
                 continue
             entry = Entry(i, resource)
+            keys = [k for k in (item.get("fullUrl"), entry.label if "id" in resource else None) if isinstance(k, str)]
+            if twin := next((self.by_ref[k] for k in keys if k in self.by_ref), None):
+                if twin.resource == resource:
+                    self.warn(entry, "", f"the same resource as {twin.path} again; read once")
+                else:
+                    self.error(entry, "", f"{twin.path} is also {entry.label} but differs: which one is current cannot be told")
+                continue
             entries.append(entry)
-            if isinstance(item.get("fullUrl"), str):
-                self.by_ref[item["fullUrl"]] = entry
+            self.by_ref.update(dict.fromkeys(keys, entry))
         return entries
 
     def index(self, entries: list):
-        for entry in entries:
-            if isinstance(entry.resource.get("id"), str):
-                self.by_ref[entry.label] = entry
         patients = [e for e in entries if e.type == "Patient"]
         if len(patients) > 1:
             self.error(patients[1], "", f"the bundle holds more than one Patient ({', '.join(p.label for p in patients)}); a case is one patient")
@@ -171,6 +211,12 @@ class _Mapper(ConditionMapper, PatientMapper, ObservationMapper, TreatmentMapper
         for field in ("grade", "ki67", "stage"):
             if (value := self.latest(field)) is not None:
                 tumor[field] = value
+        if "stage" not in tumor and self.summary_stage:  # Condition.stage.summary: mCODE allows it as a copy of the stage group
+            tumor["stage"] = self.summary_stage[0]
+        if "grade" not in tumor and self.morphology_grade:
+            tumor["grade"], entry = self.morphology_grade
+            self.warn(entry, "extension", "grade 2 read from the ICD-O-3 morphology 8249/3 (neuroendocrine tumour, grade 2): "
+                      "no grade Observation gives it")
         if "functional" in self.tumor:
             tumor["functional"] = self.tumor["functional"]
         if (sstr := self.latest("sstr")) is not None:
@@ -203,7 +249,22 @@ class _Mapper(ConditionMapper, PatientMapper, ObservationMapper, TreatmentMapper
         return [item for _, item in sorted(keyed, key=lambda k: k[0])]
 
 
+def _nulls(value, path: str = "") -> list:
+    """The paths of the null and empty values in a document (FHIR JSON allows none)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return [path]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [p for key, item in items for p in _nulls(item, f"{path}.{key}" if isinstance(key, str) and path else
+                                                     key if isinstance(key, str) else f"{path}[{key}]")]
+
+
+def _contains(entry: Entry, kind: str) -> bool:
+    found = entry.resource.get("contained")
+    return isinstance(found, list) and any(isinstance(c, dict) and c.get("resourceType") == kind for c in found)
+
+
 HANDLERS = {
+    "ResearchSubject": _Mapper.research_subject, "ResearchStudy": lambda self, entry: None,  # read through the subjects naming it
     "Patient": _Mapper.patient_resource, "Condition": _Mapper.condition, "Observation": _Mapper.observation,
     "AdverseEvent": lambda self, entry: self.check_subject(entry),  # mapped after the lines exist
     "Medication": lambda self, entry: None,  # read through the resources that refer to it

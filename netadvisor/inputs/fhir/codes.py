@@ -21,7 +21,18 @@ MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
 PRIMARY_PROFILE = "mcode-primary-cancer-condition"
 SECONDARY_PROFILE = "mcode-secondary-cancer-condition"
 HISTOLOGY_EXTENSION = MCODE + "mcode-histology-morphology-behavior"
-RELATED_PRIMARY_EXTENSION = MCODE + "mcode-related-primary-cancer-condition"
+# A metastasis's link to its primary: the FHIR core extension mCODE STU2+ use
+# (SecondaryCancerCondition.extension[relatedPrimaryCancerCondition]), mCODE's own
+# mcode-condition-related, and the STU1 name. All three are read.
+RELATED_PRIMARY_EXTENSIONS = (
+    "http://hl7.org/fhir/StructureDefinition/condition-related", MCODE + "mcode-condition-related",
+    MCODE + "mcode-related-primary-cancer-condition",
+)
+# An Observation's link to the cancer it is about (mCODE STU3+ histology, grade, tumour markers);
+# staging uses Observation.focus. Both are read.
+RELATED_CONDITION_EXTENSION = MCODE + "mcode-related-condition"
+# An event given in a research study (FHIR R4 core extension "Associated study").
+RESEARCH_STUDY_EXTENSION = "http://hl7.org/fhir/StructureDefinition/workflow-researchStudy"
 # mCODE STU2 carried the reason in this extension; STU3+ use statusReason. Both are read.
 TERMINATION_EXTENSION = MCODE + "mcode-treatment-termination-reason"
 # Profiles that mark a medication or procedure as cancer treatment (mCODE STU1-4).
@@ -65,10 +76,7 @@ OBSERVATION_BY_TEXT = (
 )
 CODED_TEXT_KINDS = {"ki67", "grade", "msi", "tmb"}  # these have a LOINC code; reading text is worth a warning
 
-GRADE_BY_SNOMED = {
-    "54102005": 1, "1663004": 2, "61026006": 3,  # G1 / G2 / G3 grade (finding)
-    "1155708003": 1, "1286893008": 2, "1155707008": 3,  # low / intermediate / high histologic grade (mCODE)
-}
+# Grade and stage values are in data/observations.yaml (terminology.py), with their sources.
 MSI_BY_LOINC_ANSWER = {
     "LA26203-2": "high",  # MSI-H
     "LA14122-8": "stable",  # Stable
@@ -122,12 +130,7 @@ DIFFERENTIATION_BY_ICDO3 = {
 THORACIC_HISTOLOGY_BY_ICDO3 = {"8240/3": "typical-carcinoid", "8249/3": "atypical-carcinoid"}
 FUNCTIONAL_BY_SNOMED = {"35868009": "carcinoid-syndrome"}
 GERMLINE_BY_SNOMED = {"315058005": "lynch"}  # Hereditary nonpolyposis colon cancer
-# RxNorm ingredients (checked against CPIC's drug table); other RxNorm codes fall back to
-# their display, and every name goes through the catalogue's own aliases.
-INGREDIENT_BY_RXNORM = {
-    "194000": "capecitabine", "357977": "sunitinib", "4492": "fluorouracil", "32592": "oxaliplatin",
-    "6313": "leucovorin", "2555": "cisplatin", "40048": "carboplatin", "4179": "etoposide",
-}
+# RxNorm codes are in data/rxnorm.yaml (terminology.py), with their sources.
 # A Medication listing these ingredients is the regimen the catalogue names.
 REGIMENS = {
     frozenset({"capecitabine", "temozolomide"}): "capecitabine-temozolomide",

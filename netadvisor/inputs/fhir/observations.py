@@ -14,7 +14,6 @@ from .codes import (
     CODED_TEXT_KINDS,
     DISEASE_BY_SNOMED,
     DISEASE_VALUES,
-    GRADE_BY_SNOMED,
     LOINC,
     MSI_BY_LOINC_ANSWER,
     MSI_VALUES,
@@ -25,6 +24,10 @@ from .codes import (
     SSTR_MODALITY_WORDS,
 )
 from .reading import Concept, Entry, MapperBase, _first_match, _int, _Observed, _plain, _show, _whole_value
+from .terminology import tables
+
+# Facts of one cancer: in a bundle with another cancer, the Observation must say whose they are.
+TUMOUR_KINDS = {"ki67", "grade", "msi", "mmr", "tmb", "sstr", "stage", "disease"}
 
 
 class ObservationMapper(MapperBase):
@@ -39,6 +42,17 @@ class ObservationMapper(MapperBase):
             return
         code = self.concept(entry, res.get("code"), "code")
         kind = next((OBSERVATION_BY_LOINC[c] for c in (code.codes(LOINC) if code else []) if c in OBSERVATION_BY_LOINC), None)
+        kinds = tables().observation_kinds
+        kind = kind or next((kinds[(system, c)] for system, c, _ in (code.codings if code else ()) if (system, c) in kinds), None)
+        if kind == "morphology":
+            if id(res) not in self.used_observations:
+                self.warn(entry, "extension", "an ICD-O-3 morphology that names no Condition (focus or mcode-related-condition); left out")
+            return
+        if kind == "panel":
+            self.warn(entry, "hasMember", "a tumour morphology panel: its members are read as Observations of their own; left out")
+            return
+        if kind in TUMOUR_KINDS and not self.of_the_tumour(entry):
+            return
         if kind is None and code:
             kind = next((k for k, pattern in OBSERVATION_BY_TEXT for text in code.words() if pattern.search(text)), None)
             if kind in CODED_TEXT_KINDS:
@@ -58,6 +72,31 @@ class ObservationMapper(MapperBase):
                 return
             value = ("aged", value, PartialDate.parse(start))
         self.observed.setdefault(field, []).append(_Observed(when, value, entry, _value_field(res)))
+
+    def of_the_tumour(self, entry: Entry) -> bool:
+        """Whether an Observation is about the NET: its focus or related condition is the NET or
+        one of its metastases (or the NET's stage.assessment names it). One about another cancer
+        is left out; one that names no cancer is the NET's, with a warning if there is another."""
+        named = self.about(entry)
+        tumour = self.keys_of(self.primary) | self.secondaries
+        if not named:
+            if self.other_primaries and not self.keys_of(entry) & self.assessments:
+                others = sorted(k for k in self.other_primaries if "/" in k and not k.startswith(("http", "urn")))
+                self.warn(entry, "focus", f"names no cancer (focus or mcode-related-condition) and the bundle holds another "
+                          f"({', '.join(others) or 'a second primary cancer'}); read as the neuroendocrine tumour's")
+            return True
+        if any(ref in tumour for ref, _ in named):
+            return True
+        foreign = next(((ref, target) for ref, target in named if ref in self.other_primaries), None)
+        if foreign:
+            self.warn(entry, "focus", f"about {foreign[1].label if foreign[1] else foreign[0]}, a cancer other than the "
+                      "neuroendocrine tumour; left out")
+            return False
+        if self.other_primaries:
+            self.warn(entry, "focus", f"about {named[0][0]}, which is not a cancer Condition in the bundle, and the bundle holds "
+                      "more than one cancer: whose it is cannot be told; left out")
+            return False
+        return True
 
     def value_concept(self, entry: Entry, res: dict) -> Concept | None:
         if "valueCodeableConcept" in res:
@@ -101,10 +140,17 @@ class ObservationMapper(MapperBase):
         if _int(res.get("valueInteger")) in (1, 2, 3):
             return res["valueInteger"]
         concept = self.value_concept(entry, res)
+        grades = tables().grades
         if concept:
             for code in concept.codes(SNOMED):
-                if code in GRADE_BY_SNOMED:
-                    return GRADE_BY_SNOMED[code]
+                if code in grades:
+                    known = grades[code]
+                    if known["grade"] is None:
+                        self.warn(entry, "valueCodeableConcept", f"grade SNOMED {code} '{known['display']}' is not a WHO NET grade 1-3; left unknown")
+                        return None
+                    if known.get("warn"):
+                        self.warn(entry, "valueCodeableConcept", f"SNOMED {code}: {known['warn']}")
+                    return known["grade"]
             for text in concept.words():
                 if m := re.fullmatch(r"\s*(?:who\s+)?(?:g|grade\s*)?([123])\s*", text, re.I):
                     return int(m[1])
@@ -151,7 +197,11 @@ class ObservationMapper(MapperBase):
 
     def stage_value(self, entry: Entry, res: dict):
         concept = self.value_concept(entry, res)
-        texts = [c for _, c, _ in concept.codings if c] + concept.words() if concept else []
+        stages = tables().stages
+        known = next((stages[c] for c in concept.codes(SNOMED) if c in stages), None) if concept else None
+        if known and known["stage"]:
+            return known["stage"]
+        texts = [c for _, c, _ in concept.codings if c] + concept.words() if concept and not known else []
         for text in texts:
             if re.fullmatch(r"\s*(?:stage\s*)?(?:iv|4)[a-d]?\s*", text, re.I):
                 return "metastatic"

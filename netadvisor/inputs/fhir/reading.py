@@ -11,7 +11,7 @@ from typing import NamedTuple
 from ...base.dates import PartialDate
 from ...base.errors import Problem
 from ...base.fields import _type_name, vocab_key
-from .codes import ICD10CM, ICDO3, LOINC, MCODE, NCIT, RXNORM, SNOMED
+from .codes import ICD10CM, ICDO3, LOINC, MCODE, NCIT, RELATED_CONDITION_EXTENSION, RXNORM, SNOMED
 
 
 class Concept(NamedTuple):
@@ -81,6 +81,14 @@ class MapperBase:
         self.other_primaries: set = set()  # reference keys of primary cancers that are not the NET
         self.secondaries: set = set()  # reference keys of the NET's metastases
         self.used_medications: set = set()
+        self.verdict = None  # why the primary is a neuroendocrine neoplasm (neoplasm.Verdict)
+        self.morphology: dict = {}  # Condition label -> ICD-O-3 concepts from linked Observations
+        self.used_observations: set = set()  # id() of Observations read before their turn (morphology)
+        self.assessments: set = set()  # references in the primary's stage.assessment: the tumour's
+        self.summary_stage = None  # (stage, entry, field) from Condition.stage.summary
+        self.morphology_grade = None  # (grade, entry) from ICD-O-3 8249/3
+        self.trials: list = []  # trials.Trial
+        self.used_studies: set = set()  # labels of ResearchStudy resources a ResearchSubject names
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -149,11 +157,17 @@ class MapperBase:
         """A FHIR date or dateTime as the case format's YYYY, YYYY-MM or YYYY-MM-DD."""
         if value is None:
             return None
-        m = re.fullmatch(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?", value) if isinstance(value, str) else None
+        m = re.fullmatch(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))?)?",
+                         value) if isinstance(value, str) else None
         try:
             if not m:
                 raise ValueError(f"expected a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime), got {_type_name(value)}")
             PartialDate.parse(m[1])
+            if m[2] is not None:  # FHIR dateTime: hh 00-23, mm 00-59, ss 00-60 (a leap second), zone up to 14:00
+                hour, minute, second, zone_h, zone_m = (int(g) if g else 0 for g in (m[2], m[3], m[4], m[6], m[7]))
+                if len(m[1]) != 10 or hour > 23 or minute > 59 or second > 60 or zone_h > 14 or zone_m > 59:
+                    raise ValueError(f"'{value}' is not a possible FHIR dateTime (a time needs a full date; hours 00-23, "
+                                     "minutes 00-59, seconds 00-60, time zone -14:00 to +14:00)")
         except ValueError as exc:
             self.error(entry, where, str(exc))
             return None
@@ -173,8 +187,16 @@ class MapperBase:
 
     # -- references -----------------------------------------------------------------------
 
-    def keys_of(self, entry: Entry) -> set:
-        return {k for k, e in self.by_ref.items() if e is entry}
+    def keys_of(self, entry: Entry | None) -> set:
+        return {k for k, e in self.by_ref.items() if e is entry} if entry is not None else set()
+
+    def about(self, entry: Entry) -> list:
+        """The resources an Observation says it is about: (reference, Entry or None) for each
+        `focus` and each mCODE related-condition extension (a code there names no resource)."""
+        res = entry.resource
+        refs = [_dig(f, "reference") for f in res.get("focus", [])] if isinstance(res.get("focus"), list) else []
+        refs += [_dig(x, "valueReference", "reference") for _, x in _extensions(res, RELATED_CONDITION_EXTENSION)]
+        return [(r, self.by_ref.get(r)) for r in refs if isinstance(r, str)]
 
     def check_subject(self, entry: Entry):
         """Every resource must be about the bundle's one patient."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ...base.dates import PartialDate
 from .codes import (
-    INGREDIENT_BY_RXNORM,
     NOT_GIVEN,
     REGIMENS,
     REQUEST_INTENTS_GIVEN,
@@ -20,6 +20,9 @@ from .codes import (
     TREATMENT_PROFILES,
 )
 from .reading import Concept, Entry, MapperBase, _dig, _extensions, _has_profile, _int, _whole_value
+from .rxnorm import reduced_names
+from .terminology import tables
+from .trials import _mark
 
 
 class TreatmentMapper(MapperBase):
@@ -63,8 +66,57 @@ class TreatmentMapper(MapperBase):
             self.dosage(entry, line)
         if note := self.notes(entry, res):
             line["note"] = note
+        if study := self.study_extension(entry):
+            _mark(line, f"Given in a clinical trial: {study}.")
         self.line_of.update(dict.fromkeys(self.keys_of(entry), len(self.lines)))
         self.lines.append((entry, line))
+
+    def group_administrations(self):
+        """Repeated MedicationAdministrations of one therapy (a lanreotide injection every 4
+        weeks) are one line, from the first; a line of another therapy starting between two of
+        them splits the course. Each group is named in a warning."""
+        def day(line):
+            return PartialDate.parse(line["start"]).first_day() if "start" in line else None
+
+        def therapy(line):
+            return self.resolve_therapy(line["therapy"])
+
+        given = [n for n, (e, line) in enumerate(self.lines) if e.type == "MedicationAdministration" and day(line)]
+        head_of: dict = {}  # line index -> the index of the first administration of its course
+        for n in sorted(given, key=lambda n: day(self.lines[n][1])):
+            line = self.lines[n][1]
+            prev = max((m for m in head_of if therapy(self.lines[m][1]) == therapy(line)), key=lambda m: day(self.lines[m][1]), default=None)
+            if prev is not None and not any(
+                    therapy(other) != therapy(line) and day(other) and day(self.lines[prev][1]) < day(other) <= day(line)
+                    for _, other in self.lines):
+                head_of[n] = head_of[prev]
+            else:
+                head_of[n] = n
+        courses: dict = {}
+        for n, head in head_of.items():
+            courses.setdefault(head, []).append(n)
+        merged = {n: head for head, members in courses.items() if len(members) > 1 for n in members if n != head}
+        if not merged:
+            return
+        for head, members in courses.items():
+            if len(members) < 2:
+                continue
+            members.sort(key=lambda n: day(self.lines[n][1]))
+            first, last = self.lines[members[0]][1], self.lines[members[-1]][1]
+            course = dict(first)
+            if last.get("stopped"):
+                course["stopped"] = last["stopped"]
+            elif "stopped" in course:
+                del course["stopped"]
+            span = f"{len(members)} administrations recorded, {first['start']} to {last['start']}."
+            course["note"] = f"{first['note']} {span}" if first.get("note") else span
+            self.lines[head] = (self.lines[head][0], course)
+            self.warn(self.lines[head][0], "", f"{span[:-1]}: {', '.join(self.lines[n][0].label for n in members)} read as one "
+                      f"{first['therapy']} line (no end date: the last administration does not say the course ended)")
+        keep = [n for n in range(len(self.lines)) if n not in merged]
+        index = {old: new for new, old in enumerate(keep)}
+        self.line_of = {ref: index[merged.get(n, n)] for ref, n in self.line_of.items()}
+        self.lines = [self.lines[n] for n in keep]
 
     def therapy_of(self, entry: Entry) -> tuple:
         """(field, catalogue name or None, names tried) for the medication or procedure."""
@@ -100,11 +152,32 @@ class TreatmentMapper(MapperBase):
         return None
 
     def resolve_names(self, entry: Entry, field: str, concepts: list, ingredients) -> tuple:
-        """The catalogue name the codes and words agree on; several that disagree are an error."""
-        names = []  # candidate names, codes first
+        """The catalogue name the codes and words agree on; several that disagree are an error.
+
+        Tried in order: RxNorm codes (data/rxnorm.yaml), SNOMED procedure codes
+        (data/procedures.yaml), the words, then what RxNorm's name grammar leaves of them
+        ("Everolimus 10 MG Oral Tablet" -> "Everolimus"), or for a procedure the words without
+        a leading kind of treatment ("PRRT lutetium Lu 177 dotatate" -> "lutetium Lu 177 dotatate").
+        """
+        terms = tables()
+        names, notes = [], {}  # candidate names, codes first; name -> warning if it is the one used
         for c in filter(None, concepts):
-            names += [INGREDIENT_BY_RXNORM[code] for code in c.codes(RXNORM) if code in INGREDIENT_BY_RXNORM]
-            names += c.words()
+            names += [terms.rxnorm[code] for code in c.codes(RXNORM) if code in terms.rxnorm]
+            for code in c.codes(SNOMED) if entry.type == "Procedure" else ():
+                known = terms.procedures.get(code)
+                if known and known["therapy"]:
+                    names.append(known["therapy"])
+                    if known.get("warn"):
+                        notes[known["therapy"]] = f"SNOMED {code}: {known['warn']}"
+                elif known:
+                    notes[None] = f"SNOMED {code} '{known['display']}' names no agent: the therapy is read from its words"
+            words = c.words()
+            names += words
+            for w in words:
+                if entry.type == "Procedure":
+                    names += [rest for kind in terms.kind_words if (rest := _after_kind(w, kind))]
+                else:
+                    names += [_regimen_of(n) if " / " in n else n for n in reduced_names(w)]
         parts = {_ingredient(c) for c in ingredients}
         if len(parts) > 1 and None not in parts:
             regimen = REGIMENS.get(frozenset(parts))
@@ -112,7 +185,7 @@ class TreatmentMapper(MapperBase):
         elif len(parts) == 1 and None not in parts:
             names.append(parts.pop())
         found: dict = {}
-        for name in dict.fromkeys(names):
+        for name in dict.fromkeys(n for n in names if n):
             try:
                 found.setdefault(self.resolve_therapy(name), name)
             except ValueError:
@@ -120,7 +193,10 @@ class TreatmentMapper(MapperBase):
         if len(found) > 1:
             self.error(entry, field, "the names and codes disagree: " + ", ".join(f"'{n}' is {t}" for t, n in found.items()))
             return None, names
-        return next(iter(found.values()), None), list(dict.fromkeys(names))
+        chosen = next(iter(found.values()), None)
+        if chosen is not None and (note := notes.get(chosen) or notes.get(None)):
+            self.warn(entry, field, note)
+        return chosen, list(dict.fromkeys(n for n in names if n))
 
     def line_period(self, entry: Entry) -> tuple:
         res = entry.resource
@@ -171,9 +247,22 @@ class TreatmentMapper(MapperBase):
             line["cycles"] = count
 
 
+def _after_kind(words: str, kind: str) -> str | None:
+    """The words after a leading kind of treatment ("PRRT ..."), if they start with it."""
+    m = re.match(rf"\s*{re.escape(kind)}\b[\s:,-]*(?:with\s+)?(.+)", words, re.I)
+    rest = m[1].strip() if m else None
+    return None if rest is None or re.fullmatch(r"\(.*\)", rest) else rest  # "(procedure)": SNOMED's semantic tag
+
+
+def _regimen_of(name: str) -> str | None:
+    """'capecitabine / temozolomide' (a multi-ingredient RxNorm name) as the regimen it makes."""
+    return REGIMENS.get(frozenset(part.strip().lower() for part in name.split(" / ")))
+
+
 def _ingredient(concept: Concept) -> str | None:
     """An ingredient's plain name, from its RxNorm code or its words."""
+    rxnorm = tables().rxnorm
     for code in concept.codes(RXNORM):
-        if code in INGREDIENT_BY_RXNORM:
-            return INGREDIENT_BY_RXNORM[code]
+        if code in rxnorm:
+            return rxnorm[code]
     return next((w.strip().lower() for w in concept.words() if re.fullmatch(r"[a-z][a-z -]*", w.strip().lower())), None)
