@@ -41,10 +41,6 @@ class CaseStep(NamedTuple):
     name: str
     first: tuple  # therapy ids
 
-    @property
-    def first_count(self) -> int:
-        return len(self.first)
-
 
 def advise(case: Case, knowledge: Knowledge) -> Advice:
     guideline = knowledge.guideline
@@ -113,15 +109,14 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         if out_of_scope is not None and len(in_scope) < len(recs):
             reasons.append(Reason("scope-limited", f"{out_of_scope.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", out_of_scope.facts))
         candidates.append((chosen, therapy, reasons))
-    if group is not None or case.history:
-        excluded.extend(_unlisted_history(ev, case, guideline, group, knowledge, therapy_ids, out_of_scope if not scope_intents else None))
+    excluded.extend(_unlisted_history(ev, case, group, therapy_ids, out_of_scope if not scope_intents else None))
 
     step, step_notice = _algorithm_step(guideline, group, facts, ev) if group and out_of_scope is None else (None, None)
     if step is None and step_notice is not None:  # the step cannot be told: say what would settle it
         warnings.append(step_notice)
     for verdict, therapy, _ in candidates:
         if step is not None and verdict.rec.intent == "antitumor":
-            verdict.step_rank = step.first.index(therapy.id) if therapy.id in step.first else step.first_count
+            verdict.step_rank = step.first.index(therapy.id) if therapy.id in step.first else len(step.first)
 
     ranked = sorted(candidates, key=lambda item: rank_key(item[0], guideline.rank_order))
     out = []
@@ -204,19 +199,19 @@ def _history_exclusions(ev: Evaluator, therapy, group) -> list:
     return probe.exclusions
 
 
-def _unlisted_history(ev: Evaluator, case: Case, guideline, group, knowledge, listed, out_of_scope) -> list:
+def _unlisted_history(ev: Evaluator, case: Case, group, listed, out_of_scope) -> list:
     """Every therapy of the history is accounted for: one the guideline does not list for
     the case's group is excluded as such, with what the history says against it."""
     out = []
     for tid in dict.fromkeys(line.therapy for line in case.history or ()):
         if tid in listed:
             continue
-        therapy = knowledge.catalogue.therapies[tid]
+        therapy = ev.catalogue.therapies[tid]
         where = f"for {group.name}" if group else "for this primary site"
         reasons = [out_of_scope] if out_of_scope is not None else []
         reasons.append(
-            Reason("not-listed", f"not among the options {guideline.source} lists {where} in netadvisor's sources (its position is not stated)",
-                   ("history",), (), ev.cite(guideline.sources))
+            Reason("not-listed", f"not among the options {ev.guideline.source} lists {where} in netadvisor's sources (its position is not stated)",
+                   ("history",), (), ev.cite(ev.guideline.sources))
         )
         out.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group))))
     return out

@@ -46,7 +46,7 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
         if key == "preference-conflicts" and verdict.conflicts:
             parts.append("below options that meet the patient's wishes (conflicts with what the patient wishes to avoid)")
         elif key == "step" and step is not None and rec.intent == "antitumor":
-            if verdict.step_rank < step.first_count:
+            if verdict.step_rank < len(step.first):
                 parts.append(f"first at this step of the algorithm ({step.name})")
         elif key == "category":
             origin = " (NCCN default)" if verdict.category_origin == "default" else ""
