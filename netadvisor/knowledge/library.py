@@ -16,7 +16,6 @@ stops the run with exit code 2.
 import re
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 from ..base.documents import DATA_MAX_BYTES, read_bytes
 from ..base.errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
@@ -119,30 +118,69 @@ def _one(reader: _Reader, kind: str, folder: Path):
 # -- the library: every guideline of a folder, and the one a case uses ---------------------
 
 
-class Library(NamedTuple):
-    """Every guideline in a data folder, with the shared catalogue and sources."""
+class Library:
+    """Every guideline in a data folder, with the shared catalogue and sources.
 
-    guidelines: list
-    catalogue: Catalogue
-    sources: dict
-    digest: str
-    folder: Path
-    evidence: Evidence = Evidence()
-    files: dict = {}  # document kind -> the file it came from (sources, therapies, evidence)
+    The sources, catalogue and evidence are validated on load. A guideline document is
+    validated and built when a run first needs it: `advise` builds only the versions of the
+    guideline it uses, `--compare` and `lint` the others. A folder given with --guideline is
+    validated whole on load (load_library); the shipped data by the test suite and `lint`.
+    """
+
+    def __init__(self, documents, catalogue: Catalogue, sources: dict, digest: str, folder: Path,
+                 evidence: Evidence = Evidence(), files: dict | None = None):
+        self.documents = documents  # [(file, data)] of the guideline documents, unbuilt
+        self.catalogue = catalogue
+        self.sources = sources
+        self.digest = digest
+        self.folder = folder
+        self.evidence = evidence
+        self.files = files or {}  # document kind -> the file it came from (sources, therapies, evidence)
+        self._built: dict = {}  # index in documents -> Guideline
+
+    def _build(self, indexes) -> list:
+        """The guidelines of these documents, built once each; GuidelineError lists every problem."""
+        todo = [i for i in indexes if i not in self._built]
+        if todo:
+            reader = _Reader()
+            built = {}
+            for i in todo:
+                file, data = self.documents[i]
+                built[i] = build_guideline(reader, file, data, list(self.sources), self.catalogue)
+            if reader.problems:
+                raise GuidelineError(reader.problems)
+            self._built.update(built)
+        return [self._built[i] for i in indexes]
+
+    @property
+    def guidelines(self) -> list:
+        """Every guideline of the folder (builds, and so validates, each of them)."""
+        return self._build(range(len(self.documents)))
+
+    def _raw(self, key: str) -> list:
+        """A top-level value of each guideline document as written, before validation."""
+        return [data.get(key) if isinstance(data, dict) else None for _, data in self.documents]
+
+    def guidelines_with_id(self, gid: str) -> list:
+        """Every version of one guideline body (building only those)."""
+        return self._build([i for i, raw in enumerate(self._raw("id")) if raw == gid])
+
+    def ids(self) -> list:
+        """The guideline body ids of the folder, in file order, once each."""
+        return list(dict.fromkeys(raw for raw in self._raw("id") if isinstance(raw, str)))
 
     def pick(self, wanted: str | None, as_of: date) -> Knowledge:
         """The guideline `wanted` (an id, or id@version), or the one in force on as_of."""
         warnings = []
         if wanted:
             gid, _, version = wanted.partition("@")
-            matches = [g for g in self.guidelines if g.id == gid and (not version or g.version == version)]
+            matches = [g for g in self.guidelines_with_id(gid) if not version or g.version == version]
             if not matches:
-                known = sorted({g.id for g in self.guidelines} | {f"{g.id}@{g.version}" for g in self.guidelines})
+                known = sorted(set(self.ids()) | {f"{i}@{v}" for i, v in zip(self._raw("id"), self._raw("version")) if isinstance(i, str)})
                 raise UsageError(f"unknown guideline '{wanted}'{did_you_mean(wanted, known)}; shipped: {', '.join(known)}")
             pool = matches
         else:
-            default = [g for g in self.guidelines if g.id == "nccn-net"] or self.guidelines
-            pool = default
+            pool = self.guidelines_with_id("nccn-net") or self.guidelines
         in_force = [g for g in pool if g.in_force(as_of)]
         if in_force:
             chosen = max(in_force, key=lambda g: g.effective)
@@ -156,7 +194,11 @@ class Library(NamedTuple):
                     f"{when}, {chosen.source} (effective {chosen.effective}); older versions are not encoded",
                 )
             )
-        return Knowledge(chosen, self.catalogue, self.sources, self.digest, tuple(warnings), self.evidence)
+        return self.knowledge(chosen, tuple(warnings))
+
+    def knowledge(self, guideline, warnings: tuple = ()) -> Knowledge:
+        """What an advice run under this guideline reads."""
+        return Knowledge(guideline, self.catalogue, self.sources, self.digest, warnings, self.evidence)
 
 
 _CACHE: dict = {}
@@ -183,13 +225,14 @@ def load_library(location: str | Path | None = None) -> Library:
         return _CACHE[key]
     if reader is None:
         reader = read_folder(shipped)
-    library = _build(reader, folder)
+    # Data the user gives is validated whole as it is read; the shipped data, a body at a time.
+    library = _build(reader, folder, whole=key is None)
     if key:
         _CACHE[key] = library
     return library
 
 
-def _build(reader: _Reader, folder: Path) -> Library:
+def _build(reader: _Reader, folder: Path, whole: bool) -> Library:
     if reader.problems:
         raise GuidelineError(reader.problems)
     sfile, sdata = _one(reader, "sources", folder)
@@ -198,23 +241,22 @@ def _build(reader: _Reader, folder: Path) -> Library:
         raise GuidelineError(reader.problems)
     sources = build_sources(reader, sfile, sdata)
     catalogue = build_catalogue(reader, tfile, tdata, list(sources))
-    guidelines = []
     evidence = Evidence()
     if catalogue is not None:
         for efile, edata in reader.documents["evidence"][:1]:
             evidence = build_evidence(reader, efile, edata, list(sources), catalogue)
         if len(reader.documents["evidence"]) > 1:
             reader.problems.append(Problem(str(folder), "kind", "more than one 'evidence' document"))
-        for gfile, gdata in reader.documents["guideline"]:
-            guideline = build_guideline(reader, gfile, gdata, list(sources), catalogue)
-            if guideline is not None:
-                guidelines.append(guideline)
     if not reader.documents["guideline"]:
         reader.problems.append(Problem(str(folder), "", "no guideline document (kind: guideline) found"))
+    files = {kind: docs[0][0] for kind, docs in reader.documents.items() if docs and kind != "guideline"}
+    library = Library(reader.documents["guideline"], catalogue, sources, reader.hash.hexdigest(), folder, evidence, files)
+    if whole and catalogue is not None:
+        for i, (gfile, gdata) in enumerate(library.documents):
+            library._built[i] = build_guideline(reader, gfile, gdata, list(sources), catalogue)
     if reader.problems:
         raise GuidelineError(reader.problems)
-    files = {kind: docs[0][0] for kind, docs in reader.documents.items() if docs and kind != "guideline"}
-    return Library(guidelines, catalogue, sources, reader.hash.hexdigest(), folder, evidence, files)
+    return library
 
 
 def load_knowledge(guideline: str | None, as_of: date) -> Knowledge:
