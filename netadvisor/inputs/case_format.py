@@ -136,6 +136,8 @@ def case_spec(therapy: Str) -> Record:
                             word(vocab.DIFFERENTIATION, vocab.DIFFERENTIATION_ALIASES, doc="poor = neuroendocrine carcinoma (NEC)")
                         ),
                         "histology": Field(word(vocab.HISTOLOGY, vocab.HISTOLOGY_ALIASES, doc="lung and thymus")),
+                        "gastric_type": Field(word(vocab.GASTRIC_TYPES, vocab.GASTRIC_TYPE_ALIASES,
+                                                   doc="stomach: type-1 (atrophic gastritis), type-2 (gastrinoma, MEN1), type-3 (sporadic)")),
                         "grade": Field(Num(1, 3, integer=True, doc="WHO grade")),
                         "ki67": Field(
                             OneOf(

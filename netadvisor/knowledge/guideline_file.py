@@ -18,17 +18,17 @@ from ..base.fields import (
     is_str,
 )
 from .conditions import Compiler, Ref
-from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, rule_fields, sources_field, text_spec
-from .models import BASES, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
+from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, partial_date, rule_fields, sources_field, text_spec
+from .models import BASES, Bodies, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
 
 # The keys candidates may be sorted by; the guideline data lists the ones it uses, in order.
 RANK_KEYS = (
-    "intent", "preference-conflicts", "step", "category", "preference", "demotions", "factors", "practice",
+    "intent", "preference-conflicts", "step", "category", "level", "preference", "demotions", "factors", "practice",
     "warnings", "listing",
 )
 
 
-def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) -> Record:
+def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids, scheme_ids=()) -> Record:
     targets = {
         "therapies": Field(ListOf(Str(choices=lambda: therapy_ids))),
         "classes": Field(ListOf(Str(choices=lambda: class_ids))),
@@ -84,6 +84,10 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
             "cautions": Field(ListOf(rule_or_name)),
             "notes": Field(text_spec),
             "quote": Field(text_spec),
+            "level": Field(Str(doc="the body's own mark, as its source prints it, in the form of its evidence_scheme")),
+            "wording": Field(Str(max_len=500, doc="the body's own name for the option, where netadvisor maps it onto a therapy")),
+            "carrier_wording": Field(text_spec),
+            "translation": Field(text_spec),
             "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
         }
     )
@@ -94,8 +98,12 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
             "version": Field(Str(), required=True),
             "title": Field(Str(), required=True),
             "source": Field(Str(), required=True),
-            "effective": Field(Custom(full_date, {"type": "string"}), required=True),
+            "effective": Field(Custom(partial_date, {"type": "string"}, doc="YYYY-MM-DD, or YYYY-MM or YYYY: in force from the period's last day"), required=True),
             "until": Field(Custom(full_date, {"type": "string"})),
+            "evidence_scheme": Field(Str(choices=lambda: list(scheme_ids))),
+            "secondary": Field(Bool(doc="read only in secondary sources: reviews, transcriptions, aggregators")),
+            "not_found": Field(ListOf(text_spec)),
+            "not_encoded": Field(ListOf(text_spec)),
             "notes": Field(text_spec),
             "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
             "site_groups": Field(
@@ -164,14 +172,14 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
     )
 
 
-def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Guideline | None:
+def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, bodies: Bodies = Bodies()) -> Guideline | None:
     group_ids: list = []
     shared_ids: list = []
     if isinstance(data, dict):
         group_ids = item_ids(data.get("site_groups"))
         shared = data.get("shared_rules")
         shared_ids = [name for name in shared if isinstance(name, str)] if isinstance(shared, dict) else []
-    spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids)
+    spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids, list(bodies.schemes))
     checked = reader.check(file, spec, data)
     if checked is INVALID:
         return None
@@ -196,6 +204,7 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         if overlap:
             problems.append(Problem(file, f"site_groups[{group['id']}].sites", f"{', '.join(sorted(overlap))} already in another group"))
         seen_groups |= set(group["sites"])
+    scheme = bodies.schemes.get(checked.get("evidence_scheme"))
     recommendations = []
     seen_ids: set = set()
     for order, item in enumerate(checked["recommendations"]):
@@ -205,6 +214,8 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         seen_ids.add(item["id"])
         if not item["sources"]:
             problems.append(Problem(file, f"{where}.sources", "a recommendation needs at least one source"))
+        if item.get("level") is not None:
+            problems.extend(Problem(file, f"{where}.level", m) for m in _level_problems(item["level"], scheme))
         recommendations.append(
             Recommendation(
                 id=item["id"],
@@ -223,6 +234,10 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
                 quote=item.get("quote"),
                 order=order,
                 in_table=item.get("in_table", True),
+                level=item.get("level"),
+                wording=item.get("wording"),
+                translation=item.get("translation"),
+                carrier_wording=item.get("carrier_wording"),
             )
         )
     default = checked.get("default_category")
@@ -231,7 +246,7 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         version=checked["version"],
         title=checked["title"],
         source=checked["source"],
-        effective=checked["effective"],
+        effective=checked["effective"].last_day(),
         until=checked.get("until"),
         site_groups=tuple(
             SiteGroup(g["id"], g["name"], tuple(g["sites"]), g.get("cohort"),
@@ -258,7 +273,24 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         ),
         steps=_steps(checked.get("algorithm", []), compiler, file, problems),
         demote_toxicity_grade=checked["policy"].get("demote_related_toxicity_grade"),
+        effective_written=str(checked["effective"]),
+        scheme=scheme,
+        secondary=checked.get("secondary", False),
+        not_found=tuple(checked.get("not_found", ())),
+        not_encoded=tuple(checked.get("not_encoded", ())),
     )
+
+
+def _level_problems(level: str, scheme) -> list:
+    """A level is written in the form of the guideline's evidence scheme, or not at all."""
+    if scheme is None:
+        return ["a level needs the guideline's evidence_scheme (the body's own grading)"]
+    if scheme.from_category:
+        return [f"{scheme.name}: the level is the recommendation's category and preference; write those instead"]
+    if scheme.grade_of(level) is None:
+        form = f" ({scheme.written_as})" if scheme.written_as else ""
+        return [f"'{level}' is not written as {scheme.name}{form}"]
+    return []
 
 
 def _steps(items, compiler, file, problems) -> tuple:

@@ -7,10 +7,12 @@ has its spec and builder in its own module:
   therapies  the therapy catalogue: classes, names and aliases, labels, toxicities (therapies_file.py)
   guideline  one guideline body and version: site groups and recommendations (guideline_file.py)
   evidence   trial analyses and survival tables (evidence_file.py)
+  bodies     the bodies' evidence schemes, the common strength scale, bodies not encoded (bodies_file.py)
 
-Everything is checked on load. A problem is reported with the file, the item's
-id and the key (`recommendations[pnet-cabozantinib].category: ...`), and
-stops the run with exit code 2.
+Everything is checked on load, a guideline body when a run first uses it. A
+problem is reported with the file, the item's id and the key
+(`recommendations[pnet-cabozantinib].category: ...`), and stops the run with
+exit code 2.
 """
 
 import re
@@ -22,8 +24,9 @@ from ..base.errors import GuidelineError, InputError, Problem, UsageError, did_y
 from ..base.fields import check_limited, format_path
 from .evidence import Evidence
 from .evidence_file import build_evidence
+from .bodies_file import build_bodies
 from .guideline_file import build_guideline
-from .models import Catalogue, Knowledge
+from .models import Bodies, Catalogue, Knowledge
 from .parse_cache import parse_cached, sha256
 from .sources_file import build_sources
 from .therapies_file import build_catalogue
@@ -36,7 +39,7 @@ class _Reader:
     """Collects documents by kind and every problem found in them."""
 
     def __init__(self):
-        self.documents: dict = {"sources": [], "therapies": [], "guideline": [], "evidence": []}
+        self.documents: dict = {"sources": [], "therapies": [], "guideline": [], "evidence": [], "bodies": []}
         self.problems: list = []
         self.hash = sha256()
 
@@ -90,7 +93,7 @@ def read_folder(folder: Path, fallback: Path | None = None) -> _Reader:
     for path in files:
         reader.add_file(path)
     if fallback is not None:
-        for kind in ("sources", "therapies", "evidence"):
+        for kind in ("sources", "therapies", "evidence", "bodies"):
             if not reader.documents[kind]:
                 for path in sorted(fallback.glob("*.yaml")):
                     if _kind_of(path) == kind:
@@ -128,15 +131,30 @@ class Library:
     """
 
     def __init__(self, documents, catalogue: Catalogue, sources: dict, digest: str, folder: Path,
-                 evidence: Evidence = Evidence(), files: dict | None = None):
+                 evidence: Evidence = Evidence(), files: dict | None = None, bodies_documents=()):
         self.documents = documents  # [(file, data)] of the guideline documents, unbuilt
         self.catalogue = catalogue
         self.sources = sources
         self.digest = digest
         self.folder = folder
         self.evidence = evidence
-        self.files = files or {}  # document kind -> the file it came from (sources, therapies, evidence)
+        self.files = files or {}  # document kind -> the file it came from (sources, therapies, evidence, bodies)
+        self.bodies_documents = bodies_documents  # [(file, data)] of the bodies document (at most one)
         self._built: dict = {}  # index in documents -> Guideline
+        self._bodies: Bodies | None = None
+
+    @property
+    def bodies(self) -> Bodies:
+        """The evidence schemes, the common strength scale and the bodies not encoded (built on first use)."""
+        if self._bodies is None:
+            reader = _Reader()
+            bodies = Bodies()
+            for file, data in self.bodies_documents[:1]:
+                bodies = build_bodies(reader, file, data, list(self.sources))
+            if reader.problems:
+                raise GuidelineError(reader.problems)
+            self._bodies = bodies
+        return self._bodies
 
     def _build(self, indexes) -> list:
         """The guidelines of these documents, built once each; GuidelineError lists every problem."""
@@ -146,7 +164,7 @@ class Library:
             built = {}
             for i in todo:
                 file, data = self.documents[i]
-                built[i] = build_guideline(reader, file, data, list(self.sources), self.catalogue)
+                built[i] = build_guideline(reader, file, data, list(self.sources), self.catalogue, self.bodies)
             if reader.problems:
                 raise GuidelineError(reader.problems)
             self._built.update(built)
@@ -242,6 +260,8 @@ def _build(reader: _Reader, folder: Path, whole: bool) -> Library:
     sources = build_sources(reader, sfile, sdata)
     catalogue = build_catalogue(reader, tfile, tdata, list(sources))
     evidence = Evidence()
+    if len(reader.documents["bodies"]) > 1:
+        reader.problems.append(Problem(str(folder), "kind", "more than one 'bodies' document"))
     if catalogue is not None:
         for efile, edata in reader.documents["evidence"][:1]:
             evidence = build_evidence(reader, efile, edata, list(sources), catalogue)
@@ -250,10 +270,14 @@ def _build(reader: _Reader, folder: Path, whole: bool) -> Library:
     if not reader.documents["guideline"]:
         reader.problems.append(Problem(str(folder), "", "no guideline document (kind: guideline) found"))
     files = {kind: docs[0][0] for kind, docs in reader.documents.items() if docs and kind != "guideline"}
-    library = Library(reader.documents["guideline"], catalogue, sources, reader.hash.hexdigest(), folder, evidence, files)
+    library = Library(reader.documents["guideline"], catalogue, sources, reader.hash.hexdigest(), folder, evidence, files,
+                      reader.documents["bodies"])
     if whole and catalogue is not None:
+        bodies = Bodies()
+        for bfile, bdata in reader.documents["bodies"][:1]:
+            bodies = library._bodies = build_bodies(reader, bfile, bdata, list(sources))
         for i, (gfile, gdata) in enumerate(library.documents):
-            library._built[i] = build_guideline(reader, gfile, gdata, list(sources), catalogue)
+            library._built[i] = build_guideline(reader, gfile, gdata, list(sources), catalogue, bodies)
     if reader.problems:
         raise GuidelineError(reader.problems)
     return library

@@ -115,6 +115,60 @@ class Therapy(NamedTuple):
         return list(chosen.values())
 
 
+class EvidenceScheme(NamedTuple):
+    """How a guideline body grades a recommendation ([II, B], A-1b, category 2A), and where
+    each grade sits on netadvisor's common strength scale (sorting and summaries only)."""
+
+    id: str
+    name: str
+    patterns: tuple = ()  # compiled; each has a `grade` group. Empty: no level is written
+    strength_of: dict = {}  # grade (NCCN: category) -> a word of the common scale
+    written_as: str | None = None
+    from_category: bool = False  # NCCN: the level is the recommendation's category and preference
+    grades: dict = {}  # grade -> its definition, as a source gives it
+    levels: dict = {}  # level of evidence -> its definition
+    caveat: str | None = None
+    sources: tuple = ()
+    scale: dict = {}  # the common scale: word -> rank
+    unstated: str | None = None  # the scale word a level no source states ranks with
+
+    def grade_of(self, level: str | None) -> str | None:
+        """The grade letter (or category) a level carries; None when it matches no pattern."""
+        for pattern in self.patterns if level else ():
+            match = pattern.fullmatch(level)
+            if match:
+                return match.group("grade")
+        return None
+
+    def strength(self, grade: str | None) -> str | None:
+        """The common-scale word of a grade (NCCN: a category); None when no source states one."""
+        return self.strength_of.get(grade) if grade else None
+
+    def rank(self, grade: str | None) -> int:
+        """For sorting: the grade's rank on the common scale; a grade not stated ranks with `unstated`."""
+        word = self.strength(grade) or self.unstated
+        return self.scale.get(word, 0)
+
+
+class UnencodedBody(NamedTuple):
+    """A guideline body netadvisor looked for but could not encode, and why."""
+
+    name: str
+    sites: tuple
+    text: str
+    sources: tuple
+
+
+class Bodies(NamedTuple):
+    """The bodies document: the evidence schemes, the common strength scale, the bodies not encoded."""
+
+    scale: dict = {}  # word -> rank (higher: stronger)
+    scale_text: dict = {}  # word -> what it means for netadvisor
+    unstated: str | None = None  # the word a level no source states ranks with
+    schemes: dict = {}  # id -> EvidenceScheme
+    not_encoded: tuple = ()
+
+
 class Recommendation(NamedTuple):
     id: str
     therapy: str
@@ -132,6 +186,10 @@ class Recommendation(NamedTuple):
     quote: str | None = None
     order: int = 0
     in_table: bool = True  # this version's own table is known to list it (so NCCN's default category applies)
+    level: str | None = None  # the body's own mark ([II, B], A-1b), as its source prints it
+    wording: str | None = None  # the body's own name for the option, where netadvisor maps it onto a therapy
+    translation: str | None = None  # netadvisor's English rendering of a carrier's non-English words
+    carrier_wording: str | None = None  # the words of a secondary source that reports the statement
 
 
 class SiteGroup(NamedTuple):
@@ -191,6 +249,14 @@ class Guideline(NamedTuple):
     default_category: Rule | None = None  # NCCN: category 2A unless otherwise indicated
     steps: tuple = ()
     demote_toxicity_grade: int | None = None  # a same-class prior toxicity of this grade moves a candidate down
+    effective_written: str = ""  # as the data writes it (2021: a year only; in force from its last day)
+    scheme: EvidenceScheme | None = None
+    secondary: bool = False  # read only in secondary sources (reviews, transcriptions, aggregators)
+    not_found: tuple = ()  # what was looked for in the sources and not found
+    not_encoded: tuple = ()  # what was read but is not encoded, and why
+
+    def covers(self, site: str) -> bool:
+        return any(site in g.sites for g in self.site_groups)
 
     def group_of(self, site: str, facts: dict | None = None) -> SiteGroup | None:
         """The first pathway whose condition holds for the case, else the site's group.
