@@ -250,7 +250,7 @@ def load_library(location: str | Path | None = None) -> Library:
     return library
 
 
-def _build(reader: _Reader, folder: Path, whole: bool) -> Library:
+def _build(reader: _Reader, folder: Path, whole: bool = True) -> Library:
     if reader.problems:
         raise GuidelineError(reader.problems)
     sfile, sdata = _one(reader, "sources", folder)

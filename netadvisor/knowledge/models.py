@@ -250,6 +250,7 @@ class Guideline(NamedTuple):
     steps: tuple = ()
     demote_toxicity_grade: int | None = None  # a same-class prior toxicity of this grade moves a candidate down
     effective_written: str = ""  # as the data writes it (2021: a year only; in force from its last day)
+    short_name: str = ""  # a column heading when bodies are compared (ESMO 2021)
     scheme: EvidenceScheme | None = None
     secondary: bool = False  # read only in secondary sources (reviews, transcriptions, aggregators)
     not_found: tuple = ()  # what was looked for in the sources and not found
