@@ -121,6 +121,10 @@ def render(advice: Advice, generated_at: str) -> str:
         out.append("</table>")
     else:
         out.append('<p class="dim">No candidate therapies.</p>')
+    if advice.comparison is not None:  # --compare: the other bodies beside the chosen one
+        from .as_compare import html
+
+        out.append(html(advice, refs.mark))
     out.append("<h2>Evidence</h2>")
     out.append(_chart(advice, refs))
     out.append("<h2>Excluded</h2>")

@@ -22,10 +22,11 @@ from ..knowledge.models import BASES, ID, SEVERITIES
 class Out(Field):
     """One key of the output: what it is (a spec) and how to get it from the object written."""
 
-    def __init__(self, spec, get, omit_empty: bool = False):
-        super().__init__(spec, required=not omit_empty)
+    def __init__(self, spec, get, omit_empty: bool = False, omit_none: bool = False):
+        super().__init__(spec, required=not (omit_empty or omit_none))
         self.get = attrgetter(get) if isinstance(get, str) else get
         self.omit_empty = omit_empty  # left out when empty, rather than written as []
+        self.omit_none = omit_none  # left out when None (a key only some runs write: --compare)
 
 
 def writer(spec):
@@ -35,13 +36,13 @@ def writer(spec):
     thousands of objects, and a generic walk per value cost more than the advice.
     """
     if isinstance(spec, Record):
-        parts = [(name, field.get, writer(field.spec), field.omit_empty) for name, field in spec.fields.items()]
+        parts = [(name, field.get, writer(field.spec), field.omit_empty, field.omit_none) for name, field in spec.fields.items()]
 
         def record(value):
             out = {}
-            for name, get, write, omit_empty in parts:
+            for name, get, write, omit_empty, omit_none in parts:
                 item = get(value)
-                if omit_empty and not item:
+                if (omit_empty and not item) or (omit_none and item is None):
                     continue
                 out[name] = item if write is None else write(item)
             return out
@@ -121,6 +122,17 @@ EVIDENCE = _obj(
     sources=Out(SOURCE_IDS, "sources"),
 )
 
+POSITION = _obj(
+    "what one guideline body says about the option for this case (--compare)",
+    id=Out(TEXT, "id"),
+    version=Out(TEXT, "version"),
+    level=Out(Nullable(TEXT, doc="the body's own mark as its source prints it ([II, B], A-1b, category 1, preferred); null: not stated"), "level"),
+    listed=Out(Bool(doc="the body itself lists the option for the case's site (false: not listed, or placed by label, practice or another body)"), "listed"),
+    status=Out(_words(("candidate", "excluded", "not-recommended", "not-listed"), doc="offered for this case, ruled out for it, named but not recommended, or not listed"), "status"),
+    strength=Out(Nullable(CODE, doc="netadvisor's common scale (guidelines/bodies.yaml), for sorting only; never the body's word"), "strength"),
+    recommendation=Out(Nullable(TEXT), "recommendation"),
+)
+
 CANDIDATE = _obj(
     therapy=Out(TEXT, "therapy"),
     name=Out(TEXT, "name"),
@@ -165,6 +177,88 @@ CANDIDATE = _obj(
     ),
     evidence=Out(ListOf(EVIDENCE, doc="antitumour candidates only"), "evidence"),
     citations=Out(TEXTS, "citations"),
+    guidelines=Out(ListOf(POSITION, doc="with --compare: each body in force, the chosen one first"), "guidelines", omit_empty=True),
+)
+
+
+OTHER_OPTION = _obj(
+    "an option only other bodies list, offered for this case by one of them; never ranked",
+    therapy=Out(TEXT, "therapy"),
+    name=Out(TEXT, "name"),
+    guideline=Out(_obj(id=Out(TEXT, "guideline"), version=Out(TEXT, "version")), lambda o: o),
+    level=Out(Nullable(TEXT, doc="that body's own mark; null: not stated"), "level"),
+    intent=Out(_words(vocab.INTENTS), "intent"),
+    recommendation=Out(TEXT, "recommendation"),
+    reasons=Out(ListOf(REASON), "reasons"),
+    cautions=Out(
+        ListOf(_obj(code=Out(CODE, "code"), severity=Out(_words(SEVERITIES), "severity"), text=Out(TEXT, "text"),
+                    sources=Out(SOURCE_IDS, "sources"))),
+        "cautions",
+    ),
+    citations=Out(TEXTS, "citations"),
+    guidelines=Out(ListOf(POSITION), "guidelines"),
+)
+
+COMPARISON = _obj(
+    "with --compare: every guideline body in force on as_of that covers the case, side by side",
+    bodies=Out(
+        ListOf(
+            _obj(
+                id=Out(TEXT, "id"),
+                version=Out(TEXT, "version"),
+                source=Out(TEXT, "source"),
+                short_name=Out(TEXT, "short_name"),
+                title=Out(TEXT, "title"),
+                effective=Out(TEXT, "effective"),
+                in_force_from=Out(DATE, lambda b: b.in_force_from.isoformat()),
+                evidence_scheme=Out(Nullable(_obj(id=Out(TEXT, "scheme_id"), name=Out(TEXT, "scheme"))),
+                                    lambda b: b if b.scheme else None),
+                secondary=Out(Bool(doc="read only in secondary sources"), "secondary"),
+                site_group=Out(Nullable(TEXT), "site_group"),
+                notices=Out(ListOf(NOTICE), "notices"),
+                not_found=Out(TEXTS, "not_found"),
+                sources=Out(SOURCE_IDS, "sources"),
+            ),
+            doc="the chosen guideline first",
+        ),
+        "bodies",
+    ),
+    options=Out(
+        ListOf(
+            _obj(
+                therapy=Out(TEXT, "therapy"),
+                name=Out(TEXT, "name"),
+                place=Out(_words(("candidate", "other-option", "excluded")), "place"),
+                agreement=Out(
+                    _obj(
+                        listed=Out(Num(0, integer=True, doc="bodies that list it for the case's site"), "listed"),
+                        offered=Out(Num(0, integer=True, doc="of those, bodies that offer it for this case"), "offered"),
+                        bodies=Out(Num(1, integer=True), "bodies"),
+                        differs=Out(Bool(doc="the bodies do not all say the same"), "differs"),
+                        text=Out(TEXT, "text"),
+                    ),
+                    "agreement",
+                ),
+                positions=Out(ListOf(_obj(
+                    id=Out(TEXT, "id"),
+                    version=Out(TEXT, "version"),
+                    status=Out(_words(("candidate", "excluded", "not-recommended", "not-listed")), "status"),
+                    listed=Out(Bool(), "listed"),
+                    level=Out(Nullable(TEXT), "level"),
+                    strength=Out(Nullable(CODE), "strength"),
+                    basis=Out(Nullable(_words(BASES)), "basis"),
+                    recommendation=Out(Nullable(TEXT), "recommendation"),
+                    wording=Out(Nullable(TEXT, doc="the body's own name for the option"), "wording"),
+                    reasons=Out(ListOf(REASON), "reasons"),
+                )), "positions"),
+            ),
+            doc="the chosen guideline's candidates in rank order, then other options, then the rest",
+        ),
+        "options",
+    ),
+    not_applicable=Out(ListOf(_obj(body=Out(TEXT, itemgetter(0)), why=Out(TEXT, itemgetter(1)))), "not_applicable"),
+    not_encoded=Out(ListOf(_obj(name=Out(TEXT, itemgetter(0)), text=Out(TEXT, itemgetter(1)), sources=Out(SOURCE_IDS, itemgetter(2)))),
+                    "not_encoded"),
 )
 
 
@@ -237,10 +331,17 @@ ADVICE = Record(
                     name=Out(TEXT, "name"),
                     reasons=Out(ListOf(REASON), "reasons"),
                     recommendations=Out(TEXTS, "recommendations"),
+                    guideline=Out(TEXT, "guideline", omit_none=True),
                 )
             ),
             "excluded",
         ),
+        "other_options": Out(
+            ListOf(OTHER_OPTION, doc="with --compare: options the chosen guideline does not list, offered by another body"),
+            lambda a: a.other_options if a.comparison is not None else None,
+            omit_none=True,
+        ),
+        "comparison": Out(COMPARISON, "comparison", omit_none=True),
         "warnings": Out(ListOf(NOTICE), "warnings"),
         "context": Out(ListOf(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
         "sources": Out(MapOf(SOURCE_ID, TEXT, doc="source id -> citation, for every id cited above"), "sources"),
