@@ -209,6 +209,13 @@ def case_spec(therapy: Str) -> Record:
                         "category": Field(
                             MapOf(therapy, Custom(_category, {"enum": [*vocab.CATEGORIES, "2a", "2b", 1, 3, "not stated", None]}))
                         ),
+                        "bodies": Field(
+                            MapOf(
+                                Str(pattern=r"[a-z0-9]+(?:[-.][a-z0-9]+)*", doc="a guideline body id (esmo-lung-thymus)"),
+                                MapOf(therapy, Str(max_len=200, doc="its level as the body writes it ([IV, B]), 'not stated', 'excluded' or 'not listed'")),
+                                doc="with --compare: each body's position on an option for this case",
+                            ),
+                        ),
                     },
                     doc="read only by `netadvisor check`",
                 )
