@@ -227,3 +227,85 @@ def test_check_runs_the_comparison_for_body_expectations(tmp_path):
     result = run_cli("check", path)
     assert result.returncode == 1
     assert "esmo-lung-thymus: [I, A]" in result.stdout and "esmo-lung-thymus: [II, B]" in result.stdout
+
+
+# -- audit --against all ---------------------------------------------------------------------------
+
+
+def test_audit_against_all_says_which_bodies_each_decision_was_concordant_with(tmp_path):
+    csv_path = tmp_path / "decisions.csv"
+    result = run_cli("audit", "cases/v3-lung-after-temozolomide.yaml", "--against", "all", "-f", "json", "-j", "1",
+                     "--decisions", csv_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    header, *rows = csv_path.read_text().splitlines()
+    assert header.endswith(",asco-2023,enets-colorectal,enets-gastroduodenal,enets-small-intestine,esmo-gep,esmo-lung-thymus,nccn-net")
+    # temozolomide after an SSA and everolimus (2023-10): ESMO 2021 lists it as the first chemotherapy
+    # line; the NCCN lung options as reported do not list it
+    temozolomide = rows[2].split(",")
+    assert temozolomide[4] == "temozolomide" and temozolomide[-2] in ("concordant", "concordant-not-top")
+    # the first-line SSA: ESMO's statement was not found, so the choice is not assessable against ESMO
+    assert rows[0].split(",")[-2] == "not-assessable"
+    assert data["by"]["body"]["esmo-lung-thymus"]["assessable"] == 2
+    assert set(data["by"]["body"]) == {"nccn-net", "esmo-lung-thymus"}
+
+
+def test_audit_against_names_the_bodies_it_knows():
+    result = run_cli("audit", "cases/", "--against", "esmo-lung-thym")
+    assert result.returncode == 2 and "unknown guideline body esmo-lung-thym" in result.stderr
+
+
+def test_replay_against_a_body_gives_each_decision_s_bodies(library):
+    from netadvisor.cohort.audit import decision_dict
+    from netadvisor.cohort.replay import replay
+
+    case = load_case(CASES / "v3-lung-after-temozolomide.yaml", library.catalogue.therapy_spec())
+    decisions = [decision_dict(d) for d in replay(case, library, against=tuple(library.ids()))]
+    third = decisions[2]
+    assert third["therapy"] == "temozolomide" and third["concordant_with"] == ["esmo-lung-thymus"]
+    assert [b["id"] for b in third["bodies"]] == ["nccn-net", "esmo-lung-thymus"]
+    assert all("bodies" not in d for d in (decision_dict(x) for x in replay(case, library)))
+
+
+# -- lint checks every body -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old, new, needle",
+    [
+        ('level: "[II, B]"', 'level: "[2, B]"', "'[2, B]' is not written as ESMO levels of evidence"),
+        ('    quote: "Everolimus is recommended either as first line in case of AC', '    notes_: "Everolimus is recommended either',
+         "unknown field"),
+        ("secondary: true\n", "", "not marked `secondary: true`"),
+    ],
+)
+def test_lint_checks_every_body(tmp_path, old, new, needle):
+    import shutil
+
+    from conftest import GUIDELINES
+
+    folder = tmp_path / "data"
+    shutil.copytree(GUIDELINES, folder)
+    path = folder / "esmo-lung-thymus-2021.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run_cli("lint", folder)
+    assert result.returncode == 1 and needle in result.stdout, result.stdout
+
+
+def test_lint_asks_a_level_for_the_statement_it_grades(tmp_path):
+    import shutil
+
+    from conftest import GUIDELINES
+
+    folder = tmp_path / "data"
+    shutil.copytree(GUIDELINES, folder)
+    path = folder / "esmo-lung-thymus-2021.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = '    quote: "Everolimus is recommended either as first line in case of AC or, second-line post-SSA, in patients with TC and or progressive advanced LCs and ThCs"\n'
+    assert old in text
+    path.write_text(text.replace(old, ""), encoding="utf-8")
+    result = run_cli("lint", folder)
+    assert result.returncode == 1
+    assert "recommendations[esmo-lt-everolimus].level: level [II, B] without the statement it grades" in result.stdout
