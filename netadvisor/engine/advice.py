@@ -94,10 +94,16 @@ class Notice(NamedTuple):
 class GuidelineStamp(NamedTuple):
     id: str
     version: str
-    effective: date
+    effective: date  # the day it is taken to be in force from
     source: str
     title: str
     digest: str
+    effective_written: str = ""  # as the data writes it: "2021" when only the year is known
+
+    @property
+    def effective_shown(self) -> str:
+        """The effective date as its source gives it ('2021'), else the day."""
+        return self.effective_written or str(self.effective)
 
 
 class Advice(NamedTuple):

@@ -279,6 +279,8 @@ ADVICE = Record(
                 id=Out(TEXT, "id"),
                 version=Out(TEXT, "version"),
                 effective=Out(DATE, lambda g: g.effective.isoformat()),
+                effective_as_written=Out(TEXT, lambda g: g.effective_written if g.effective_written != g.effective.isoformat() else None,
+                                         omit_none=True),
                 source=Out(TEXT, "source"),
                 title=Out(TEXT, "title"),
                 data_sha256=Out(Str(pattern="[0-9a-f]{64}"), "digest"),
