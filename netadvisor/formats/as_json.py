@@ -10,80 +10,15 @@ tests check the values against it for every shipped case.
 from __future__ import annotations
 
 import json
-from operator import attrgetter, itemgetter
+from functools import cache
+from operator import itemgetter
 
 from .. import __version__
 from ..base import vocab
-from ..base.fields import Bool, Field, ListOf, MapOf, Nullable, Num, Record, Str
+from ..base.fields import Bool, ListOf, MapOf, Nullable, Num, Record, Str
 from ..engine.advice import DISCLAIMER, Advice
-from ..knowledge.models import BASES, ID, SEVERITIES
-
-
-class Out(Field):
-    """One key of the output: what it is (a spec) and how to get it from the object written."""
-
-    def __init__(self, spec, get, omit_empty: bool = False, omit_none: bool = False):
-        super().__init__(spec, required=not (omit_empty or omit_none))
-        self.get = attrgetter(get) if isinstance(get, str) else get
-        self.omit_empty = omit_empty  # left out when empty, rather than written as []
-        self.omit_none = omit_none  # left out when None (a key only some runs write: --compare)
-
-
-def writer(spec):
-    """A function from a value to its JSON data, following the description; None for as-is.
-
-    The description is walked once, here, into nested closures: batch runs write
-    thousands of objects, and a generic walk per value cost more than the advice.
-    """
-    if isinstance(spec, Record):
-        parts = [(name, field.get, writer(field.spec), field.omit_empty, field.omit_none) for name, field in spec.fields.items()]
-
-        def record(value):
-            out = {}
-            for name, get, write, omit_empty, omit_none in parts:
-                item = get(value)
-                if (omit_empty and not item) or (omit_none and item is None):
-                    continue
-                out[name] = item if write is None else write(item)
-            return out
-
-        return record
-    if isinstance(spec, ListOf):
-        item = writer(spec.item)
-        return list if item is None else (lambda values: [item(v) for v in values])
-    if isinstance(spec, Nullable):
-        inner = writer(spec.spec)
-        return None if inner is None else (lambda value: None if value is None else inner(value))
-    return None
-
-
-def write(spec, value):
-    """The JSON data for value, following its description."""
-    write_value = writer(spec)
-    return value if write_value is None else write_value(value)
-
-
-def _obj(doc: str = "", **fields) -> Record:
-    return Record(fields, doc=doc, closed=False)  # the contract: keys may be added
-
-
-TEXT = Str()
-CODE = Str(pattern=r"[a-z0-9-]+")
-DATE = Str(pattern=r"\d{4}-\d{2}-\d{2}")
-TEXTS = ListOf(TEXT)
-SOURCE_ID = Str(pattern=ID)
-SOURCE_IDS = ListOf(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
-
-
-class _Word(Str):
-    """A vocabulary word as written: always canonical, so the schema needs no forgiving pattern."""
-
-    def json_schema(self):
-        return self._schema({"type": "string", "enum": list(self._choices())})
-
-
-def _words(choices, doc: str = "") -> Str:
-    return _Word(choices=choices, doc=doc)
+from ..knowledge.models import BASES, SEVERITIES
+from .json_spec import CODE, DATE, SOURCE_ID, SOURCE_IDS, TEXT, TEXTS, Out, _obj, _words, writer
 
 
 REASON = _obj(
@@ -120,17 +55,6 @@ EVIDENCE = _obj(
     comparator=Out(Nullable(TEXT), "comparator"),
     population=Out(TEXT, "population"),
     sources=Out(SOURCE_IDS, "sources"),
-)
-
-POSITION = _obj(
-    "what one guideline body says about the option for this case (--compare)",
-    id=Out(TEXT, "id"),
-    version=Out(TEXT, "version"),
-    level=Out(Nullable(TEXT, doc="the body's own mark as its source prints it ([II, B], A-1b, category 1, preferred); null: not stated"), "level"),
-    listed=Out(Bool(doc="the body itself lists the option for the case's site (false: not listed, or placed by label, practice or another body)"), "listed"),
-    status=Out(_words(("candidate", "excluded", "not-recommended", "not-listed"), doc="offered for this case, ruled out for it, named but not recommended, or not listed"), "status"),
-    strength=Out(Nullable(CODE, doc="netadvisor's common scale (guidelines/bodies.yaml), for sorting only; never the body's word"), "strength"),
-    recommendation=Out(Nullable(TEXT), "recommendation"),
 )
 
 CANDIDATE = _obj(
@@ -177,88 +101,6 @@ CANDIDATE = _obj(
     ),
     evidence=Out(ListOf(EVIDENCE, doc="antitumour candidates only"), "evidence"),
     citations=Out(TEXTS, "citations"),
-    guidelines=Out(ListOf(POSITION, doc="with --compare: each body in force, the chosen one first"), "guidelines", omit_empty=True),
-)
-
-
-OTHER_OPTION = _obj(
-    "an option only other bodies list, offered for this case by one of them; never ranked",
-    therapy=Out(TEXT, "therapy"),
-    name=Out(TEXT, "name"),
-    guideline=Out(_obj(id=Out(TEXT, "guideline"), version=Out(TEXT, "version")), lambda o: o),
-    level=Out(Nullable(TEXT, doc="that body's own mark; null: not stated"), "level"),
-    intent=Out(_words(vocab.INTENTS), "intent"),
-    recommendation=Out(TEXT, "recommendation"),
-    reasons=Out(ListOf(REASON), "reasons"),
-    cautions=Out(
-        ListOf(_obj(code=Out(CODE, "code"), severity=Out(_words(SEVERITIES), "severity"), text=Out(TEXT, "text"),
-                    sources=Out(SOURCE_IDS, "sources"))),
-        "cautions",
-    ),
-    citations=Out(TEXTS, "citations"),
-    guidelines=Out(ListOf(POSITION), "guidelines"),
-)
-
-COMPARISON = _obj(
-    "with --compare: every guideline body in force on as_of that covers the case, side by side",
-    bodies=Out(
-        ListOf(
-            _obj(
-                id=Out(TEXT, "id"),
-                version=Out(TEXT, "version"),
-                source=Out(TEXT, "source"),
-                short_name=Out(TEXT, "short_name"),
-                title=Out(TEXT, "title"),
-                effective=Out(TEXT, "effective"),
-                in_force_from=Out(DATE, lambda b: b.in_force_from.isoformat()),
-                evidence_scheme=Out(Nullable(_obj(id=Out(TEXT, "scheme_id"), name=Out(TEXT, "scheme"))),
-                                    lambda b: b if b.scheme else None),
-                secondary=Out(Bool(doc="read only in secondary sources"), "secondary"),
-                site_group=Out(Nullable(TEXT), "site_group"),
-                notices=Out(ListOf(NOTICE), "notices"),
-                not_found=Out(TEXTS, "not_found"),
-                sources=Out(SOURCE_IDS, "sources"),
-            ),
-            doc="the chosen guideline first",
-        ),
-        "bodies",
-    ),
-    options=Out(
-        ListOf(
-            _obj(
-                therapy=Out(TEXT, "therapy"),
-                name=Out(TEXT, "name"),
-                place=Out(_words(("candidate", "other-option", "excluded")), "place"),
-                agreement=Out(
-                    _obj(
-                        listed=Out(Num(0, integer=True, doc="bodies that list it for the case's site"), "listed"),
-                        offered=Out(Num(0, integer=True, doc="of those, bodies that offer it for this case"), "offered"),
-                        bodies=Out(Num(1, integer=True), "bodies"),
-                        differs=Out(Bool(doc="the bodies do not all say the same"), "differs"),
-                        text=Out(TEXT, "text"),
-                    ),
-                    "agreement",
-                ),
-                positions=Out(ListOf(_obj(
-                    id=Out(TEXT, "id"),
-                    version=Out(TEXT, "version"),
-                    status=Out(_words(("candidate", "excluded", "not-recommended", "not-listed")), "status"),
-                    listed=Out(Bool(), "listed"),
-                    level=Out(Nullable(TEXT), "level"),
-                    strength=Out(Nullable(CODE), "strength"),
-                    basis=Out(Nullable(_words(BASES)), "basis"),
-                    recommendation=Out(Nullable(TEXT), "recommendation"),
-                    wording=Out(Nullable(TEXT, doc="the body's own name for the option"), "wording"),
-                    reasons=Out(ListOf(REASON), "reasons"),
-                )), "positions"),
-            ),
-            doc="the chosen guideline's candidates in rank order, then other options, then the rest",
-        ),
-        "options",
-    ),
-    not_applicable=Out(ListOf(_obj(body=Out(TEXT, itemgetter(0)), why=Out(TEXT, itemgetter(1)))), "not_applicable"),
-    not_encoded=Out(ListOf(_obj(name=Out(TEXT, itemgetter(0)), text=Out(TEXT, itemgetter(1)), sources=Out(SOURCE_IDS, itemgetter(2)))),
-                    "not_encoded"),
 )
 
 
@@ -333,17 +175,10 @@ ADVICE = Record(
                     name=Out(TEXT, "name"),
                     reasons=Out(ListOf(REASON), "reasons"),
                     recommendations=Out(TEXTS, "recommendations"),
-                    guideline=Out(TEXT, "guideline", omit_none=True),
                 )
             ),
             "excluded",
         ),
-        "other_options": Out(
-            ListOf(OTHER_OPTION, doc="with --compare: options the chosen guideline does not list, offered by another body"),
-            lambda a: a.other_options if a.comparison is not None else None,
-            omit_none=True,
-        ),
-        "comparison": Out(COMPARISON, "comparison", omit_none=True),
         "warnings": Out(ListOf(NOTICE), "warnings"),
         "context": Out(ListOf(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
         "sources": Out(MapOf(SOURCE_ID, TEXT, doc="source id -> citation, for every id cited above"), "sources"),
@@ -351,10 +186,26 @@ ADVICE = Record(
 )
 
 
+@cache
+def compared_spec() -> Record:
+    """ADVICE with the keys `--compare` adds (json_compare.py): described, and imported, only when
+    a comparison is written or the schema is published, so a plain run pays nothing for them."""
+    from .json_compare import extend
+
+    return extend(ADVICE, CANDIDATE, REASON, NOTICE)
+
+
+@cache
+def _write_compared():
+    return writer(compared_spec())
+
+
 _WRITE_ADVICE = writer(ADVICE)
 
 
 def advice_to_dict(advice: Advice) -> dict:
+    if advice.comparison is not None:  # --compare: its keys are described only then
+        return _write_compared()(advice)
     return _WRITE_ADVICE(advice)
 
 
