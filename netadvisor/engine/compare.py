@@ -99,7 +99,7 @@ class Comparison(NamedTuple):
 def compare(advice: Advice, case: Case, library) -> Advice:
     """The advice with every other body in force on case.as_of set beside it."""
     main = next(g for g in library.guidelines_with_id(advice.guideline.id) if g.version == advice.guideline.version)
-    judged = [(main, advice)]
+    judged = [(_with_scheme(main, library), advice)]
     not_applicable = []
     for gid in library.ids():
         if gid == main.id:
@@ -121,7 +121,7 @@ def compare(advice: Advice, case: Case, library) -> Advice:
         if other.scope is not None and not other.candidates:
             not_applicable.append((body.short_name, f"outside its scope: {other.scope.text}"))
             continue
-        judged.append((body, other))
+        judged.append((_with_scheme(body, library), other))
     bodies = tuple(_body(g, a) for g, a in judged)
     positions = {}  # therapy -> [Position per body]
     names = {}
@@ -173,6 +173,13 @@ def compare(advice: Advice, case: Case, library) -> Advice:
             sources.update({s: library.sources[s].citation for s in note.sources if s in library.sources})
     return advice._replace(candidates=candidates, excluded=tuple(excluded), other_options=tuple(others),
                            comparison=comparison, sources=sources)
+
+
+def _with_scheme(g, library):
+    """The guideline with its evidence scheme (NCCN's and ASCO's are resolved only for a comparison)."""
+    if g.scheme is None and g.scheme_id:
+        return g._replace(scheme=library.bodies.schemes.get(g.scheme_id))
+    return g
 
 
 def _body(g, advice: Advice) -> Body:
@@ -318,14 +325,3 @@ def _placed(p: Position) -> str:
     if p.status in ("candidate", "excluded") and p.basis in how:
         return f" (netadvisor lists it {how[p.basis]})"
     return ""
-
-
-def body_label(body: Body) -> str:
-    """'ESMO 2021 lung and thymic carcinoids (effective 2021; ESMO levels ...; read in secondary sources only)'"""
-    parts = [f"effective {body.effective}"]
-    if body.scheme:
-        parts.append(body.scheme)
-    if body.secondary:
-        parts.append("read in secondary sources only")
-    return f"{body.source} ({'; '.join(parts)})"
-

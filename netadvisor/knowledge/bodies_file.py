@@ -7,7 +7,7 @@ from ..base import vocab
 from ..base.errors import Problem
 from ..base.fields import INVALID, Bool, Field, ListOf, MapOf, Num, Record, Str
 from .file_parts import id_spec, text_spec
-from .models import Bodies, EvidenceScheme, UnencodedBody
+from .bodies import Bodies, EvidenceScheme, UnencodedBody
 
 
 def bodies_spec(source_ids) -> Record:

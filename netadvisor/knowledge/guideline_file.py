@@ -19,7 +19,7 @@ from ..base.fields import (
 )
 from .conditions import Compiler, Ref
 from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, partial_date, rule_fields, sources_field, text_spec
-from .models import BASES, Bodies, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
+from .models import BASES, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
 
 # The keys candidates may be sorted by; the guideline data lists the ones it uses, in order.
 RANK_KEYS = (
@@ -173,14 +173,17 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids, sc
     )
 
 
-def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, bodies: Bodies = Bodies()) -> Guideline | None:
+def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, schemes=None) -> Guideline | None:
+    """The Guideline of a document; `schemes` (ids(), get(id)) gives the evidence schemes, built
+    only if this guideline writes or ranks by levels."""
     group_ids: list = []
     shared_ids: list = []
     if isinstance(data, dict):
         group_ids = item_ids(data.get("site_groups"))
         shared = data.get("shared_rules")
         shared_ids = [name for name in shared if isinstance(name, str)] if isinstance(shared, dict) else []
-    spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids, list(bodies.schemes))
+    spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids,
+                          schemes.ids() if schemes else [])
     checked = reader.check(file, spec, data)
     if checked is INVALID:
         return None
@@ -205,7 +208,9 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, bodies
         if overlap:
             problems.append(Problem(file, f"site_groups[{group['id']}].sites", f"{', '.join(sorted(overlap))} already in another group"))
         seen_groups |= set(group["sites"])
-    scheme = bodies.schemes.get(checked.get("evidence_scheme"))
+    scheme_id = checked.get("evidence_scheme")
+    leveled = any(item.get("level") is not None for item in checked["recommendations"]) or "level" in checked["ranking"]["order"]
+    scheme = schemes.get(scheme_id) if scheme_id and leveled and schemes else None
     recommendations = []
     seen_ids: set = set()
     for order, item in enumerate(checked["recommendations"]):
@@ -276,6 +281,7 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, bodies
         demote_toxicity_grade=checked["policy"].get("demote_related_toxicity_grade"),
         effective_written=str(checked["effective"]),
         short_name=checked.get("short_name") or checked["source"],
+        scheme_id=scheme_id,
         scheme=scheme,
         secondary=checked.get("secondary", False),
         not_found=tuple(checked.get("not_found", ())),
