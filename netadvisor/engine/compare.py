@@ -226,9 +226,11 @@ def _positions(g, advice: Advice, case: Case, library) -> dict:
 
 class _Closest:
     """Of a body's statements on an option that all fail for the case, the one closest to applying
-    (fewest unmet conditions, then listing order): its level and its reasons are the ones shown."""
+    (fewest unmet conditions; then the strongest level, then listing order): its level and its
+    reasons are the ones shown."""
 
     def __init__(self, g, case: Case, library):
+        self.g = _with_scheme(g, library)
         knowledge = library.knowledge(g)
         facts = case_facts(case, knowledge, None)
         group = g.group_of(case.site, facts)
@@ -238,7 +240,8 @@ class _Closest:
 
     def __call__(self, therapy: str, recs: list) -> tuple:
         verdicts = [self.ev.evaluate(rec, self.therapies[therapy]) for rec in recs]
-        best = min(verdicts, key=lambda v: (len(v.exclusions) or 99, v.rec.order))
+        strength = lambda rec: _rank(self.g, _strength(self.g, rec, rec.category, _level(self.g, rec)))  # noqa: E731
+        best = min(verdicts, key=lambda v: (len(v.exclusions) or 99, -strength(v.rec), v.rec.order))
         return best.rec, best.exclusions
 
 
