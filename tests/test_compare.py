@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from netadvisor.base import vocab
 from netadvisor.cohort.expectations import check_expectations, position_words
 from netadvisor.core import advise_case
+from netadvisor.inputs.case_format import parse_case
 from netadvisor.inputs.case_reader import load_case
 
 from conftest import CASES, run_cli, shipped_cases
 from test_properties import LIBRARY, SPEC, cases
-from netadvisor.inputs.case_format import parse_case
 
 
 def compared(library, stem: str):

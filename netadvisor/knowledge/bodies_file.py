@@ -96,3 +96,15 @@ def build_bodies(reader, file, data, source_ids) -> Bodies:
         not_encoded=tuple(UnencodedBody(n["name"], tuple(n["sites"]), n["text"], tuple(n["sources"]))
                           for n in checked.get("not_encoded", ())),
     )
+
+
+def level_problems(level: str, scheme) -> list:
+    """A level is written in the form of the guideline's evidence scheme, or not at all."""
+    if scheme is None:
+        return ["a level needs the guideline's evidence_scheme (the body's own grading)"]
+    if scheme.from_category:
+        return [f"{scheme.name}: the level is the recommendation's category and preference; write those instead"]
+    if scheme.grade_of(level) is None:
+        form = f" ({scheme.written_as})" if scheme.written_as else ""
+        return [f"'{level}' is not written as {scheme.name}{form}"]
+    return []

@@ -173,9 +173,9 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids, sc
     )
 
 
-def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, schemes=None) -> Guideline | None:
-    """The Guideline of a document; `schemes` (ids(), get(id)) gives the evidence schemes, built
-    only if this guideline writes or ranks by levels."""
+def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, library=None) -> Guideline | None:
+    """The Guideline of a document; `library` gives the evidence schemes (scheme_ids(), scheme(id)),
+    built only if this guideline writes or ranks by levels."""
     group_ids: list = []
     shared_ids: list = []
     if isinstance(data, dict):
@@ -183,7 +183,7 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, scheme
         shared = data.get("shared_rules")
         shared_ids = [name for name in shared if isinstance(name, str)] if isinstance(shared, dict) else []
     spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids,
-                          schemes.ids() if schemes else [])
+                          library.scheme_ids() if library else [])
     checked = reader.check(file, spec, data)
     if checked is INVALID:
         return None
@@ -210,7 +210,7 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, scheme
         seen_groups |= set(group["sites"])
     scheme_id = checked.get("evidence_scheme")
     leveled = any(item.get("level") is not None for item in checked["recommendations"]) or "level" in checked["ranking"]["order"]
-    scheme = schemes.get(scheme_id) if scheme_id and leveled and schemes else None
+    scheme = library.scheme(scheme_id) if scheme_id and leveled and library else None
     recommendations = []
     seen_ids: set = set()
     for order, item in enumerate(checked["recommendations"]):
@@ -221,7 +221,9 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, scheme
         if not item["sources"]:
             problems.append(Problem(file, f"{where}.sources", "a recommendation needs at least one source"))
         if item.get("level") is not None:
-            problems.extend(Problem(file, f"{where}.level", m) for m in _level_problems(item["level"], scheme))
+            from .bodies_file import level_problems  # only where a body writes levels
+
+            problems.extend(Problem(file, f"{where}.level", m) for m in level_problems(item["level"], scheme))
         recommendations.append(
             Recommendation(
                 id=item["id"],
@@ -287,18 +289,6 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, scheme
         not_found=tuple(checked.get("not_found", ())),
         not_encoded=tuple(checked.get("not_encoded", ())),
     )
-
-
-def _level_problems(level: str, scheme) -> list:
-    """A level is written in the form of the guideline's evidence scheme, or not at all."""
-    if scheme is None:
-        return ["a level needs the guideline's evidence_scheme (the body's own grading)"]
-    if scheme.from_category:
-        return [f"{scheme.name}: the level is the recommendation's category and preference; write those instead"]
-    if scheme.grade_of(level) is None:
-        form = f" ({scheme.written_as})" if scheme.written_as else ""
-        return [f"'{level}' is not written as {scheme.name}{form}"]
-    return []
 
 
 def _steps(items, compiler, file, problems) -> tuple:

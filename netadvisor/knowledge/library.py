@@ -18,7 +18,6 @@ exit code 2.
 import re
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 from ..base.dates import PartialDate, parse_full_date
 from ..base.documents import DATA_MAX_BYTES, read_bytes
@@ -36,12 +35,14 @@ from .therapies_file import build_catalogue
 # -- reading a data folder --------------------------------------------------------------
 
 
-class Unparsed(NamedTuple):
-    """A guideline document read but not yet parsed: its bytes, and its kind, id and version as
-    its top-level lines write them. Parsed (and validated) when a run first needs the body."""
+class Unparsed:
+    """A guideline document read but not yet parsed: its bytes, and its kind, id, version and dates
+    as its top-level lines write them. Parsed (and validated) when a run first needs the body."""
 
-    raw: bytes
-    head: dict
+    __slots__ = ("raw", "head")
+
+    def __init__(self, raw: bytes, head: dict):
+        self.raw, self.head = raw, head
 
     def get(self, key: str):
         return self.head.get(key)
@@ -186,6 +187,10 @@ class Library:
                 raise GuidelineError(reader.problems)
         return self._bodies
 
+    def scheme(self, scheme_id: str):
+        """An EvidenceScheme by id (builds the bodies document)."""
+        return self.bodies.schemes.get(scheme_id)
+
     def scheme_ids(self) -> list:
         """The evidence scheme ids of the bodies document, as written (no need to build it)."""
         data = self.bodies_documents[0][1] if self.bodies_documents else None
@@ -207,7 +212,7 @@ class Library:
                         reader.problems.append(Problem(file, "id", f"the top lines give id {head.get('id')!r}, the document {data.get('id')!r}"))
                     self.documents[i] = (file, data)
                 if data is not None:
-                    built[i] = build_guideline(reader, file, data, list(self.sources), self.catalogue, _Schemes(self))
+                    built[i] = build_guideline(reader, file, data, list(self.sources), self.catalogue, self)
             if reader.problems:
                 raise GuidelineError(reader.problems)
             self._built.update(built)
@@ -312,20 +317,6 @@ def _in_force(indexes: list, dates: dict, as_of: date) -> int:
     return min(indexes, key=lambda i: abs((dates[i][0] - as_of).days))
 
 
-class _Schemes:
-    """The evidence schemes as a guideline build asks for them: their ids as written, and one
-    scheme by id (which builds the bodies document, only for a guideline that needs it)."""
-
-    def __init__(self, library: Library):
-        self.library = library
-
-    def ids(self) -> list:
-        return self.library.scheme_ids()
-
-    def get(self, scheme_id: str):
-        return self.library.bodies.schemes.get(scheme_id)
-
-
 def _build_bodies(reader: _Reader, documents, source_ids):
     from .bodies import Bodies
     from .bodies_file import build_bodies
@@ -391,7 +382,7 @@ def _build(reader: _Reader, folder: Path, whole: bool = True) -> Library:
     if whole and catalogue is not None:
         library._bodies = _build_bodies(reader, reader.documents["bodies"], list(sources))
         for i, (gfile, gdata) in enumerate(library.documents):
-            library._built[i] = build_guideline(reader, gfile, gdata, list(sources), catalogue, _Schemes(library))
+            library._built[i] = build_guideline(reader, gfile, gdata, list(sources), catalogue, library)
     if reader.problems:
         raise GuidelineError(reader.problems)
     return library
