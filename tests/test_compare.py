@@ -48,7 +48,7 @@ def test_lung_atypical_carcinoid_progressing_on_ssa(library):
     # temozolomide-based chemotherapy comes after everolimus: ESMO rules it out here, so it is excluded
     temozolomide = next(e for e in advice.excluded if e.therapy == "temozolomide")
     assert temozolomide.guideline == "esmo-lung-thymus"
-    assert temozolomide.reasons[0].text.startswith("ESMO 2021: requires refractory or intolerant to everolimus")
+    assert temozolomide.reasons[0].text.startswith("ESMO 2021: requires disease refractory to everolimus, or intolerance of it")
 
 
 def test_thymic_carcinoid_progressing_on_ssa(library):
