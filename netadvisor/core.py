@@ -39,20 +39,27 @@ def pick_latest(library: Library, guideline: str | None = None):
     return library.pick(None if is_path(guideline) else guideline, date.today()).guideline
 
 
-def advise_case(case: Case, library: Library, guideline: str | None = None) -> Advice:
-    """Advice for a parsed case under the guideline in force on its date (or the one named)."""
+def advise_case(case: Case, library: Library, guideline: str | None = None, compare: bool = False) -> Advice:
+    """Advice for a parsed case under the guideline in force on its date (or the one named);
+    with compare, every other body in force on that date set beside it (engine/compare.py)."""
     knowledge = library.pick(None if is_path(guideline) else guideline, case.as_of)
-    return advise(case, knowledge)
+    advice = advise(case, knowledge)
+    if compare:
+        from .engine.compare import compare as beside
+
+        advice = beside(advice, case, library)
+    return advice
 
 
-def advise_file(path: Path, guideline: str | None = None, as_of: date | None = None) -> Advice:
+def advise_file(path: Path, guideline: str | None = None, as_of: date | None = None, compare: bool = False) -> Advice:
     """Read a case file and advise on it; raises InputError or GuidelineError (exit 2)."""
     library = library_for(guideline)
     case = load_case(path, library.catalogue.therapy_spec(), as_of=as_of)
-    return advise_case(case, library, guideline)
+    return advise_case(case, library, guideline, compare)
 
 
-def advise_flags(params: dict, guideline: str | None = None, save: Path | None = None, force: bool = False):
+def advise_flags(params: dict, guideline: str | None = None, save: Path | None = None, force: bool = False,
+                 compare: bool = False):
     """Advice for the case the fact flags describe (a quick lookup); with save, also write it as a case file."""
     from .inputs.lookup import lookup_case
 
@@ -64,4 +71,4 @@ def advise_flags(params: dict, guideline: str | None = None, save: Path | None =
 
         case_writer.write(case_writer.dump(case, save, therapy), save, force, "--save")
         sys.stderr.write(f"netadvisor: saved the case to {save}\n")
-    return advise_case(case, library, guideline)
+    return advise_case(case, library, guideline, compare)

@@ -159,7 +159,7 @@ def test_hostile_data_is_an_error_not_a_crash(broken, old, new, file, needle):
 def test_a_kind_that_is_not_a_word(broken, kind):
     """Regression: a list or mapping as `kind` was looked up in a dict: TypeError."""
     folder = broken("kind: guideline\n", kind + "\n")
-    assert any("kind: expected one of sources, therapies, guideline, evidence, got" in m for m in errors_of(folder))
+    assert any("kind: expected one of sources, therapies, guideline, evidence, bodies, got" in m for m in errors_of(folder))
 
 
 def test_a_data_file_that_is_not_utf8_is_listed_with_the_other_problems(broken):

@@ -44,7 +44,7 @@ FULL = {
         "comorbidities": ["hypertension"], "pregnant": False,
     },
     "tumor": {
-        "primary_site": "pancreas", "differentiation": "well", "histology": "typical-carcinoid", "grade": 2,
+        "primary_site": "pancreas", "differentiation": "well", "histology": "typical-carcinoid", "gastric_type": "type-3", "grade": 2,
         "ki67": "4-6", "stage": "metastatic", "resectable": False, "functional": ["insulinoma"],
         "sstr": {"status": "positive", "modality": "ga68-dotatate-pet", "uptake": "strong"},
         "fdg": "negative", "metastases": ["liver"], "burden": "low", "bulky": False, "symptomatic": True,
@@ -61,7 +61,8 @@ FULL = {
         }
     ],
     "preferences": {"avoid": ["radiation"], "clinical_trial_access": True, "notes": "prefers oral"},
-    "expect": {"include": ["everolimus"], "exclude": ["lanreotide"], "top": "everolimus", "category": {"everolimus": "2A"}},
+    "expect": {"include": ["everolimus"], "exclude": ["lanreotide"], "top": "everolimus", "category": {"everolimus": "2A"},
+               "bodies": {"esmo-gep": {"lu177-dotatate": "not stated"}}},
 }
 MINIMAL = {"tumor": {"primary_site": "pancreas"}}
 

@@ -3,7 +3,7 @@ together the cases exercise every recommendation of the guideline."""
 
 import pytest
 
-from netadvisor.cohort.expectations import check_expectations
+from netadvisor.cohort.expectations import check_expectations, needs_comparison
 from netadvisor.core import advise_case
 from netadvisor.inputs.case_reader import load_case
 
@@ -16,7 +16,7 @@ def advised(library):
     out = {}
     for path in shipped_cases():
         case = load_case(path, spec)
-        out[path.stem] = (case, advise_case(case, library))
+        out[path.stem] = (case, advise_case(case, library, compare=needs_comparison(case.expect)))
     return out
 
 
@@ -39,9 +39,12 @@ def test_expectations_hold(advised, path):
 
 
 def assert_partition(library, case, advice):
-    """Every therapy of the site group and of the history appears exactly once, candidate or excluded."""
+    """Every therapy of the site group and of the history appears exactly once, candidate or excluded;
+    with --compare, every option of another body too, in other_options or excluded."""
     known = set(group_therapies(library, advice)) | history_therapies(case)
-    listed = [c.therapy for c in advice.candidates] + [e.therapy for e in advice.excluded]
+    if advice.comparison is not None:
+        known |= {o.therapy for o in advice.comparison.options}
+    listed = [c.therapy for c in advice.candidates] + [o.therapy for o in advice.other_options] + [e.therapy for e in advice.excluded]
     assert len(listed) == len(set(listed)), listed
     assert set(listed) == known
     assert [c.rank for c in advice.candidates] == list(range(1, len(advice.candidates) + 1))
@@ -67,7 +70,7 @@ def test_every_case_under_both_nccn_versions(library, path, version):
     candidate's category says where it came from, and the case's own expectations hold under
     the version in force on its date."""
     case = load_case(path, library.catalogue.therapy_spec())
-    advice = advise_case(case, library, version)
+    advice = advise_case(case, library, version, compare=needs_comparison(case.expect))
     assert f"{advice.guideline.id}@{advice.guideline.version}" == version
     assert_partition(library, case, advice)
     for c in advice.candidates:
@@ -80,9 +83,19 @@ def test_every_case_under_both_nccn_versions(library, path, version):
 
 
 def test_every_recommendation_is_exercised_by_a_shipped_case(library, advised, advised_asco):
-    for gid, results in (("nccn-net", [a for _, a in advised.values()]), ("asco-2023", list(advised_asco.values()))):
+    """Every recommendation of every body is a candidate for some shipped case judged by that body
+    (alone, as `--guideline ID` judges it; --compare runs the same engine for each body)."""
+    spec = library.catalogue.therapy_spec()
+    loaded = [load_case(path, spec) for path in shipped_cases()]
+    for gid in library.ids():
+        if gid == "nccn-net":
+            results = [a for _, a in advised.values()]
+        elif gid == "asco-2023":
+            results = list(advised_asco.values())
+        else:
+            results = [advise_case(case, library, gid) for case in loaded]
         chosen = {c.recommendation for advice in results for c in advice.candidates}
-        missing = [r.id for g in library.guidelines if g.id == gid for r in g.recommendations if r.id not in chosen]
+        missing = [r.id for g in library.guidelines_with_id(gid) for r in g.recommendations if r.id not in chosen]
         assert not missing, f"{gid}: no shipped case makes these recommendations a candidate: {missing}"
 
 

@@ -59,6 +59,7 @@ def write_report(result, path: Path) -> None:
         "  netadvisor advise cases/seed-patient-2.yaml --format json\n\n"
         "  netadvisor advise case.yaml --as-of 2024-06-01 --show-excluded\n\n"
         "  netadvisor advise cases/seed-patient-1.yaml --evidence --export report.html\n\n"
+        "  netadvisor advise cases/v3-thymus-after-ssa.yaml --compare\n\n"
         "  netadvisor advise --site pancreas --grade 2 --ki67 8 --sstr positive --stage metastatic "
         "--metastases liver --status progressing --prior lanreotide@2022-03..2024-09:progression\n\n"
         "  netadvisor advise --site ileum --grade 1 --ki67 2 --sstr positive --stage metastatic --metastases liver "
@@ -89,6 +90,9 @@ def advise(
         Optional[Path],
         typer.Option("--export", metavar="FILE", help="Also write a self-contained report: FILE.html, FILE.svg or FILE.md."),
     ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Set every other guideline body in force on the case's date beside the chosen one.")
+    ] = False,
     site: Annotated[Optional[str], _fact("--site", "Primary site (the only required fact).", choices=vocab.SITES)] = None,
     grade: Annotated[Optional[str], _fact("--grade", "WHO grade: 1, 2 or 3.", "N")] = None,
     ki67: Annotated[Optional[str], _fact("--ki67", "Ki-67 percent: 8, 4-6 or '<1'.", "PCT")] = None,
@@ -145,11 +149,11 @@ def advise(
                 raise UsageError("give a CASE file, or describe the case with flags (at least --site); see `netadvisor advise --help`")
             from ..core import advise_flags
 
-            result = advise_flags(ctx.params, guideline=guideline, save=save, force=force)
+            result = advise_flags(ctx.params, guideline=guideline, save=save, force=force, compare=compare)
         else:
             from ..core import advise_file
 
-            result = advise_file(case, guideline=guideline, as_of=date_option(as_of))
+            result = advise_file(case, guideline=guideline, as_of=date_option(as_of), compare=compare)
         if export is not None:
             write_report(result, export)
         if format is Format.json:

@@ -21,11 +21,11 @@ class CheckFormat(str, Enum):
 def check_task(item, state) -> dict:
     """The outcome of each expectation of one case, with the line of the expect: block."""
     from ..cohort.batch import read_case
-    from ..cohort.expectations import check_expectations
+    from ..cohort.expectations import check_expectations, needs_comparison
     from ..core import advise_case
 
     case = read_case(item, state["library"], state["as_of"])
-    advice = advise_case(case, state["library"], state["guideline"])
+    advice = advise_case(case, state["library"], state["guideline"], compare=needs_comparison(case.expect))
     outcomes = [o._asdict() for o in check_expectations(case.expect, advice)]
     if outcomes and item.text is None and any(not o["ok"] for o in outcomes):
         lines = _expect_lines(Path(item.source))
@@ -40,7 +40,7 @@ def _expect_lines(path: Path) -> dict:
 
     try:
         line_of = line_finder(path.read_text(encoding="utf-8"), format_of(path))  # composes the text once
-        return {key: line_of(["expect", key]) for key in ("include", "exclude", "top", "category")}
+        return {key: line_of(["expect", key]) for key in ("include", "exclude", "top", "category", "bodies")}
     except (OSError, UnicodeDecodeError):
         return {}
 
@@ -61,7 +61,7 @@ def check(
     guideline: Guideline = None,
     no_color: NoColor = False,
 ):
-    """Check every case's expect: block (include, exclude, top, category) against its advice.
+    """Check every case's expect: block (include, exclude, top, category, bodies) against its advice.
 
     Exit 0 if every expectation holds, 1 if any failed or none was found (a wrong path must
     not pass: --allow-empty accepts none), 2 if an input could not be read.

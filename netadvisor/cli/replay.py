@@ -59,13 +59,13 @@ class AuditFormat(str, Enum):
     csv = "csv"
 
 
-def audit_task(item, state) -> dict:
+def audit_task(item, state, against: tuple = ()) -> dict:
     from ..cohort.audit import decision_dict
     from ..cohort.batch import read_case
     from ..cohort.replay import replay as run
 
     case = read_case(item, state["library"])
-    decisions = [decision_dict(d) for d in run(case, state["library"], state["guideline"])]
+    decisions = [decision_dict(d) for d in run(case, state["library"], state["guideline"], against)]
     return {"case_id": case.id, "source": {"file": item.source, "line": item.line}, "decisions": decisions}
 
 
@@ -74,7 +74,8 @@ def audit_task(item, state) -> dict:
         "Examples:\n\n"
         "  netadvisor audit cases/\n\n"
         "  netadvisor audit registry.jsonl --jobs 2 --decisions decisions.csv\n\n"
-        "  netadvisor audit cases/ --format json"
+        "  netadvisor audit cases/ --format json\n\n"
+        "  netadvisor audit cases/ --against all --decisions decisions.csv"
     )
 )
 def audit(
@@ -83,6 +84,11 @@ def audit(
     decisions: Annotated[Optional[Path], typer.Option("--decisions", metavar="FILE", help="Also write one CSV row per decision.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     guideline: Annotated[Optional[str], _GUIDELINE] = None,
+    against: Annotated[
+        Optional[str],
+        typer.Option("--against", metavar="all|ID,...",
+                     help="Also judge each decision by these guideline bodies (all: every other body), where in force on its date."),
+    ] = None,
     width: Width = None,
     no_color: NoColor = False,
 ):
@@ -96,16 +102,19 @@ def audit(
         from ..cohort.audit import CSV_COLUMNS, Audit, csv_rows
         from ..core import checked_library
 
-        checked_library(guideline)
+        from functools import partial
+
+        bodies = _against(checked_library(guideline), against)
         summary = Audit()
-        rows = [CSV_COLUMNS] if decisions else None
-        for record in runner.run(runner.discover(paths), audit_task, jobs=jobs or runner.default_jobs(), guideline=guideline):
+        rows = [CSV_COLUMNS + bodies] if decisions else None
+        task = partial(audit_task, against=bodies) if bodies else audit_task
+        for record in runner.run(runner.discover(paths), task, jobs=jobs or runner.default_jobs(), guideline=guideline):
             if not summary.add(record):
                 d = summary.duplicates[-1]
                 typer.echo(f"warning: {d['skipped']}: case id '{d['case_id']}' was already read from {d['kept']}; "
                            "counted once (the first)", err=True)
             elif rows is not None and "decisions" in record:
-                rows.extend(csv_rows(record))
+                rows.extend(csv_rows(record, bodies))
         if decisions:
             write_text_atomic(decisions, _csv(rows))
             typer.echo(f"wrote {decisions} ({len(rows) - 1} decisions)", err=True)
@@ -119,6 +128,20 @@ def audit(
 
             render_audit(data, console(width, no_color))
         raise typer.Exit(EXIT_FINDINGS if summary.errors else EXIT_OK)
+
+
+def _against(library, value: str | None) -> tuple:
+    """--against all|ID,...: the guideline body ids to judge each decision by as well."""
+    if not value:
+        return ()
+    from ..base.errors import UsageError
+
+    known = library.ids()
+    wanted = known if value.strip() == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in wanted if v not in known]
+    if unknown or not wanted:
+        raise UsageError(f"--against: unknown guideline body {', '.join(unknown) or repr(value)}; known: all, {', '.join(known)}")
+    return tuple(wanted)
 
 
 def _csv(rows) -> str:

@@ -13,7 +13,7 @@ CSV_COLUMNS = ("case_id", "source", "line", "decision", "therapy", "start", "as_
 
 def decision_dict(d) -> dict:
     """A replay Decision as plain data (JSON, CSV)."""
-    return {
+    out = {
         "decision": d.index + 1,
         "history_index": d.index,
         "therapy": d.therapy,
@@ -33,14 +33,20 @@ def decision_dict(d) -> dict:
         "excluded_because": list(d.reasons),
         "warnings": list(d.warnings),
     }
+    if d.bodies:  # audit --against: every body in force that judged the decision
+        out["bodies"] = [{"id": gid, "version": version, "classification": cls} for gid, version, cls in d.bodies]
+        out["concordant_with"] = [gid for gid, _, cls in d.bodies if cls in ("concordant", "concordant-not-top")]
+    return out
 
 
-def csv_rows(record: dict) -> list:
+def csv_rows(record: dict, bodies: tuple = ()) -> list:
+    """One row per decision; with `bodies` (audit --against), a column per body id: its classification."""
     source = record["source"]
     return [
         [record["case_id"], source["file"], source["line"] or "", d["decision"], d["therapy"], d["start"], d["as_of"] or "",
          d["as_of"][:4] if d["as_of"] else "", d["site_group"] or "", d["guideline"], d["classification"], d["code"] or "",
          d["rank"] or "", d["category"] or "", d["intent"] or "", d["detail"]]
+        + [next((b["classification"] for b in d.get("bodies", ()) if b["id"] == gid), "") for gid in bodies]
         for d in record["decisions"]
     ]
 
@@ -85,6 +91,8 @@ class Audit:
             }
             for dimension, key in keys.items():
                 self.by[dimension][key][cls] += 1
+            for body in d.get("bodies", ()):  # audit --against: concordance with each body in force
+                self.by["body"][body["id"]][body["classification"]] += 1
             if cls == "deviation":
                 self.deviations[d["code"]] += 1
                 self.off_guideline[d["name"]] += 1

@@ -6,7 +6,7 @@ from ..engine.advice import Advice
 
 
 class Outcome(NamedTuple):
-    kind: str  # include | exclude | top | category
+    kind: str  # include | exclude | top | category | bodies
     therapy: str
     expected: str
     found: str
@@ -43,4 +43,33 @@ def check_expectations(expect: dict | None, advice: Advice) -> list:
         c = candidates.get(therapy)
         ok = c is not None and c.category == category
         out.append(Outcome("category", therapy, want, found(therapy), ok))
+    for body, wanted in expect.get("bodies", {}).items():
+        out += [_body_outcome(advice, body, therapy, want) for therapy, want in wanted.items()]
     return out
+
+
+def needs_comparison(expect: dict | None) -> bool:
+    """Whether checking these expectations needs every body beside the chosen one (--compare)."""
+    return bool(expect and expect.get("bodies"))
+
+
+def position_words(p) -> str:
+    """A body's position as `expect.bodies` writes it: its level, 'not stated', 'excluded' or 'not listed'."""
+    if p.status == "candidate":
+        return p.level if p.listed and p.level else "not stated"
+    return "not listed" if p.status == "not-listed" else "excluded"
+
+
+def _body_outcome(advice: Advice, body: str, therapy: str, want: str) -> Outcome:
+    """`expect.bodies`: what one body says about one option for this case."""
+    comparison = advice.comparison
+    expected = f"{body}: {want}"
+    if comparison is None:
+        return Outcome("bodies", therapy, expected, "no comparison (run with --compare)", False)
+    column = next((n for n, b in enumerate(comparison.bodies) if b.id == body), None)
+    if column is None:
+        compared = ", ".join(b.id for b in comparison.bodies)
+        return Outcome("bodies", therapy, expected, f"{body} is not among the bodies compared for this case ({compared})", False)
+    option = next((o for o in comparison.options if o.therapy == therapy), None)
+    found = position_words(option.positions[column]) if option else "not listed"
+    return Outcome("bodies", therapy, expected, f"{body}: {found}", found == want.strip())

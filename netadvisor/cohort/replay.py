@@ -12,12 +12,16 @@ was made is classified:
   deviation           not a candidate; coded trial, off-label, not-in-guideline,
                       toxicity-driven, patient-preference or excluded
   not-assessable      a fact needed to judge it is missing (named)
+
+With `against` (audit --against all), each decision is also judged by every other
+guideline body in force on its date that covers the primary site, the same way.
 """
 
 from datetime import date
 from typing import NamedTuple
 
 from ..core import advise_case
+from ..engine.advise import advise
 from ..inputs.case import Case, Line
 from ..knowledge.library import Library
 
@@ -44,6 +48,7 @@ class Decision(NamedTuple):
     top: tuple = ()  # (therapy id, name) of the first candidates at the decision
     reasons: tuple = ()  # why the choice was excluded, when it was
     warnings: tuple = ()  # codes of the advice warnings (guideline-not-in-force, ...)
+    bodies: tuple = ()  # with `against`: (id, version, classification) per body judging it, the chosen one first
 
 
 def decision_date(lines: tuple, index: int) -> date | None:
@@ -95,8 +100,8 @@ def _prior(history: tuple, index: int) -> Line | None:
     return history[index - 1] if index > 0 else None
 
 
-def replay(case: Case, library: Library, guideline: str | None = None) -> list:
-    """One Decision per history line, oldest first."""
+def replay(case: Case, library: Library, guideline: str | None = None, against: tuple = ()) -> list:
+    """One Decision per history line, oldest first; `against`: other body ids to judge each by too."""
     if not case.history:
         return []
     catalogue = library.catalogue
@@ -109,8 +114,31 @@ def replay(case: Case, library: Library, guideline: str | None = None) -> list:
             out.append(Decision(**common, as_of=None, site_group=None, guideline="", classification="not-assessable",
                                 code="start-not-stated", detail=f"history[{index}].start is not stated: the decision cannot be dated"))
             continue
-        advice = advise_case(as_it_stood(case, index, when, catalogue), library, guideline)
-        out.append(_classify(common, when, advice, line, case, index, catalogue))
+        then = as_it_stood(case, index, when, catalogue)
+        advice = advise_case(then, library, guideline)
+        decision = _classify(common, when, advice, line, case, index, catalogue)
+        if against:
+            bodies = [(advice.guideline.id, advice.guideline.version, decision.classification)]
+            for g in _bodies_in_force(library, against, advice.guideline.id, when, case.site):
+                other = _classify(common, when, advise(then, library.knowledge(g)), line, case, index, catalogue)
+                # Another body is encoded only as far as its sources go: a choice it does not list is
+                # not a deviation from it (its position is not stated), so it is not assessable.
+                cls = "not-assessable" if other.code == "not-in-guideline" else other.classification
+                bodies.append((g.id, g.version, cls))
+            decision = decision._replace(bodies=tuple(bodies))
+        out.append(decision)
+    return out
+
+
+def _bodies_in_force(library: Library, ids: tuple, chosen: str, when: date, site: str) -> list:
+    """For each body id but the chosen one: its version in force on `when`, if it covers the site."""
+    out = []
+    for gid in ids:
+        if gid == chosen:
+            continue
+        versions = [g for g in library.guidelines_with_id(gid) if g.in_force(when) and g.covers(site)]
+        if versions:
+            out.append(max(versions, key=lambda g: g.effective))
     return out
 
 

@@ -73,6 +73,7 @@ class Candidate(NamedTuple):
     evidence: tuple = ()
     tier: tuple = ()  # the ranking key without the listing order: equal tiers are tied
     category_origin: str | None = None  # stated (by the source) | default (NCCN: 2A unless indicated) | None
+    guidelines: tuple = ()  # with --compare: each body's Position on it (engine/compare.py)
 
 
 class Excluded(NamedTuple):
@@ -80,6 +81,7 @@ class Excluded(NamedTuple):
     name: str
     reasons: tuple
     recommendations: tuple = ()
+    guideline: str | None = None  # with --compare: the other body that lists it (the chosen one does not)
 
 
 class Notice(NamedTuple):
@@ -92,10 +94,16 @@ class Notice(NamedTuple):
 class GuidelineStamp(NamedTuple):
     id: str
     version: str
-    effective: date
+    effective: date  # the day it is taken to be in force from
     source: str
     title: str
     digest: str
+    effective_written: str = ""  # as the data writes it: "2021" when only the year is known
+
+    @property
+    def effective_shown(self) -> str:
+        """The effective date as its source gives it ('2021'), else the day."""
+        return self.effective_written or str(self.effective)
 
 
 class Advice(NamedTuple):
@@ -114,3 +122,5 @@ class Advice(NamedTuple):
     context: tuple = ()  # Notices that set the case in context (SEER survival)
     sources: dict = {}  # source id -> citation, for every id the items above cite
     step: Notice | None = None  # where the case stands in the guideline's algorithm (code: the step's id)
+    other_options: tuple = ()  # with --compare: options only other bodies list, offered by one of them
+    comparison: object = None  # with --compare: engine.compare.Comparison

@@ -31,6 +31,8 @@ class Verdict:
         self.practice_total = 0  # ranking factors from one author's practice
         self.conflicts = 0
         self.step_rank = 0  # place among the first options of the algorithm's step (after them: their count)
+        self.scheme = None  # the guideline's evidence scheme, when it writes levels
+        self.level_rank = 0  # the rank of the recommendation's level on the common scale
 
     @property
     def ok(self) -> bool:
@@ -299,6 +301,9 @@ class Evaluator:
                 verdict.reasons.append(
                     Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
                 )
+        scheme = self.guideline.scheme
+        if scheme is not None and scheme.patterns:
+            verdict.scheme, verdict.level_rank = scheme, scheme.rank(scheme.grade_of(rec.level))
         default = self.guideline.default_category
         if verdict.category is None and default and rec.basis == "guideline" and rec.in_table:
             verdict.category, verdict.category_origin = default.category, "default"
@@ -325,8 +330,13 @@ class Evaluator:
                 text += f" — {rec.notes}"
         else:
             text = f"{g.source} lists it for {self.group.name}"
-        details = [category_words(verdict.category, verdict.category_origin, rec),
-                   rec.preference.replace("-", " ") if rec.preference else "preference not stated"]
+            if rec.wording:
+                text += f" (as {rec.wording})"
+        if verdict.scheme is not None:  # a body with its own marks: [II, B], A-1b
+            details = [rec.level or "level not stated"]
+        else:
+            details = [category_words(verdict.category, verdict.category_origin, rec),
+                       rec.preference.replace("-", " ") if rec.preference else "preference not stated"]
         if verdict.category_origin == "default":
             sources = tuple(dict.fromkeys((*sources, *g.default_category.sources)))
         if rec.intent != "antitumor":

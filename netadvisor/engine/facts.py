@@ -28,6 +28,7 @@ def case_facts(case: Case, knowledge: Knowledge, group_id: str | None) -> dict:
         "site_group": group_id,
         "differentiation": tumor.get("differentiation"),
         "histology": tumor.get("histology"),
+        "gastric_type": tumor.get("gastric_type"),
         "grade": tumor.get("grade"),
         "ki67": tumor.get("ki67"),
         "stage": tumor.get("stage"),

@@ -25,6 +25,7 @@ def rank_key(verdict: Verdict, order: tuple) -> tuple:
         "preference-conflicts": verdict.conflicts,
         "step": verdict.step_rank,
         "category": CATEGORY_RANK[verdict.category],
+        "level": -verdict.level_rank,
         "preference": PREFERENCE_ORDER.index(rec.preference),
         "demotions": len(verdict.demotions),
         "factors": -verdict.factor_total,
@@ -51,6 +52,10 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
         elif key == "category":
             origin = " (NCCN default)" if verdict.category_origin == "default" else ""
             parts.append(f"category {verdict.category}{origin}" if verdict.category else "category not stated (ranked with 2A)")
+        elif key == "level":
+            scheme = verdict.scheme
+            unstated = f" (ranked with {scheme.unstated})" if scheme and scheme.unstated else ""
+            parts.append(rec.level if rec.level else f"level not stated{unstated}")
         elif key == "preference" and rec.preference:
             parts.append(rec.preference.replace("-", " "))
         elif key == "demotions" and verdict.demotions:

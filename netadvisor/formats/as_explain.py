@@ -94,6 +94,8 @@ ORIGIN = {"stated": "", "default": " (NCCN default: listed without a category)",
 
 
 def _category(p: dict) -> str:
+    if p.get("level"):  # a body with its own marks: [II, B], A-1b
+        return f"level {p['level']}"
     if p["category"]:
         return f"category {p['category']}{ORIGIN[p['category_origin']]}"
     if p["basis"] != "guideline":
@@ -131,6 +133,8 @@ def _placement(doc: _Doc, p: dict):
         doc.line(p["notes"], indent=4, style="dim")
     if p.get("quote"):
         doc.line(f"“{p['quote']}”", indent=4, style="italic")
+    if p.get("translation"):
+        doc.line(f"as a secondary source paraphrases it, in netadvisor's translation: {p['translation']}", indent=4, style="dim")
 
 
 def render_explain(report: dict, console: Console):

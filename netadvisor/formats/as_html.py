@@ -78,7 +78,7 @@ def render(advice: Advice, generated_at: str) -> str:
         f"<style>{CSS}</style></head><body>",
         f"<h1>netadvisor report: {escape(advice.case_id)}</h1>",
         f'<p class="meta">Decision as of {advice.as_of} · {escape(g.source)} ({escape(g.id)} {escape(g.version)}, '
-        f"effective {g.effective}) · data sha256 {g.digest[:12]} · generated {escape(generated_at)}</p>",
+        f"effective {escape(g.effective_shown)}) · data sha256 {g.digest[:12]} · generated {escape(generated_at)}</p>",
         f'<p class="disclaimer">{escape(DISCLAIMER)}</p>',
         "<h2>Case</h2>",
         f"<p>{escape(words.case_line(advice))}</p>",
@@ -121,6 +121,10 @@ def render(advice: Advice, generated_at: str) -> str:
         out.append("</table>")
     else:
         out.append('<p class="dim">No candidate therapies.</p>')
+    if advice.comparison is not None:  # --compare: the other bodies beside the chosen one
+        from .as_compare import html
+
+        out.append(html(advice, refs.mark))
     out.append("<h2>Evidence</h2>")
     out.append(_chart(advice, refs))
     out.append("<h2>Excluded</h2>")

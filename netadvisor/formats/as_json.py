@@ -10,79 +10,15 @@ tests check the values against it for every shipped case.
 from __future__ import annotations
 
 import json
-from operator import attrgetter, itemgetter
+from functools import cache
+from operator import itemgetter
 
 from .. import __version__
 from ..base import vocab
-from ..base.fields import Bool, Field, ListOf, MapOf, Nullable, Num, Record, Str
+from ..base.fields import Bool, ListOf, MapOf, Nullable, Num, Record, Str
 from ..engine.advice import DISCLAIMER, Advice
-from ..knowledge.models import BASES, ID, SEVERITIES
-
-
-class Out(Field):
-    """One key of the output: what it is (a spec) and how to get it from the object written."""
-
-    def __init__(self, spec, get, omit_empty: bool = False):
-        super().__init__(spec, required=not omit_empty)
-        self.get = attrgetter(get) if isinstance(get, str) else get
-        self.omit_empty = omit_empty  # left out when empty, rather than written as []
-
-
-def writer(spec):
-    """A function from a value to its JSON data, following the description; None for as-is.
-
-    The description is walked once, here, into nested closures: batch runs write
-    thousands of objects, and a generic walk per value cost more than the advice.
-    """
-    if isinstance(spec, Record):
-        parts = [(name, field.get, writer(field.spec), field.omit_empty) for name, field in spec.fields.items()]
-
-        def record(value):
-            out = {}
-            for name, get, write, omit_empty in parts:
-                item = get(value)
-                if omit_empty and not item:
-                    continue
-                out[name] = item if write is None else write(item)
-            return out
-
-        return record
-    if isinstance(spec, ListOf):
-        item = writer(spec.item)
-        return list if item is None else (lambda values: [item(v) for v in values])
-    if isinstance(spec, Nullable):
-        inner = writer(spec.spec)
-        return None if inner is None else (lambda value: None if value is None else inner(value))
-    return None
-
-
-def write(spec, value):
-    """The JSON data for value, following its description."""
-    write_value = writer(spec)
-    return value if write_value is None else write_value(value)
-
-
-def _obj(doc: str = "", **fields) -> Record:
-    return Record(fields, doc=doc, closed=False)  # the contract: keys may be added
-
-
-TEXT = Str()
-CODE = Str(pattern=r"[a-z0-9-]+")
-DATE = Str(pattern=r"\d{4}-\d{2}-\d{2}")
-TEXTS = ListOf(TEXT)
-SOURCE_ID = Str(pattern=ID)
-SOURCE_IDS = ListOf(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
-
-
-class _Word(Str):
-    """A vocabulary word as written: always canonical, so the schema needs no forgiving pattern."""
-
-    def json_schema(self):
-        return self._schema({"type": "string", "enum": list(self._choices())})
-
-
-def _words(choices, doc: str = "") -> Str:
-    return _Word(choices=choices, doc=doc)
+from ..knowledge.models import BASES, SEVERITIES
+from .json_spec import CODE, DATE, SOURCE_ID, SOURCE_IDS, TEXT, TEXTS, Out, _obj, _words, writer
 
 
 REASON = _obj(
@@ -185,6 +121,8 @@ ADVICE = Record(
                 id=Out(TEXT, "id"),
                 version=Out(TEXT, "version"),
                 effective=Out(DATE, lambda g: g.effective.isoformat()),
+                effective_as_written=Out(TEXT, lambda g: g.effective_written if g.effective_written != g.effective.isoformat() else None,
+                                         omit_none=True),
                 source=Out(TEXT, "source"),
                 title=Out(TEXT, "title"),
                 data_sha256=Out(Str(pattern="[0-9a-f]{64}"), "digest"),
@@ -248,10 +186,26 @@ ADVICE = Record(
 )
 
 
+@cache
+def compared_spec() -> Record:
+    """ADVICE with the keys `--compare` adds (json_compare.py): described, and imported, only when
+    a comparison is written or the schema is published, so a plain run pays nothing for them."""
+    from .json_compare import extend
+
+    return extend(ADVICE, CANDIDATE, REASON, NOTICE)
+
+
+@cache
+def _write_compared():
+    return writer(compared_spec())
+
+
 _WRITE_ADVICE = writer(ADVICE)
 
 
 def advice_to_dict(advice: Advice) -> dict:
+    if advice.comparison is not None:  # --compare: its keys are described only then
+        return _write_compared()(advice)
     return _WRITE_ADVICE(advice)
 
 

@@ -47,6 +47,10 @@ def render(advice: Advice, show_excluded: bool = True, report: bool = False, gen
                 f"{_cell([f'*Why here:* {words.rank_line(c)}', *words.why(c)])} | {_cell(words.toxicity_lines(c))} | {_cell(cautions)} |"
             )
         out.append("")
+    if advice.comparison is not None:  # --compare: the other bodies beside the chosen one
+        from .as_compare import markdown
+
+        out += markdown(advice)
     if advice.excluded:
         if show_excluded:
             out += ["**Excluded:**", ""] + [f"- **{e.name}**: " + "; ".join(r.text for r in e.reasons) for e in advice.excluded] + [""]

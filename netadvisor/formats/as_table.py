@@ -129,6 +129,10 @@ def render(advice: Advice, console: Console, show_excluded: bool = False, eviden
             parts.append(evidence_table(advice))
     elif not advice.scope:
         parts.append(Text("No candidate therapies: every option the guideline lists is excluded (below).", style="bold"))
+    if advice.comparison is not None:  # --compare: the other bodies beside the chosen one
+        from .as_compare import table_parts
+
+        parts += table_parts(advice, width)
     tail = Text()
     if advice.excluded:
         if advice.scope and not show_excluded and not advice.candidates:

@@ -31,9 +31,9 @@ def case_schema(catalogue) -> dict:
 
 def advice_schema() -> dict:
     from ..base import vocab
-    from .as_json import ADVICE
+    from .as_json import compared_spec  # every key, those only --compare writes included
 
-    return {"$schema": DRAFT, "$id": f"urn:netadvisor:{vocab.ADVICE_FORMAT}", **ADVICE.json_schema()}
+    return {"$schema": DRAFT, "$id": f"urn:netadvisor:{vocab.ADVICE_FORMAT}", **compared_spec().json_schema()}
 
 
 def generate(name: str, catalogue=None) -> dict:

@@ -48,7 +48,7 @@ def timeline(advice: Advice) -> list:
 
 def stamp(advice: Advice) -> str:
     g = advice.guideline
-    return f"{g.source} ({g.id} {g.version}, effective {g.effective}) · data sha256:{g.digest[:12]}"
+    return f"{g.source} ({g.id} {g.version}, effective {g.effective_shown}) · data sha256:{g.digest[:12]}"
 
 
 def category(c: Candidate) -> str:

@@ -136,6 +136,8 @@ def case_spec(therapy: Str) -> Record:
                             word(vocab.DIFFERENTIATION, vocab.DIFFERENTIATION_ALIASES, doc="poor = neuroendocrine carcinoma (NEC)")
                         ),
                         "histology": Field(word(vocab.HISTOLOGY, vocab.HISTOLOGY_ALIASES, doc="lung and thymus")),
+                        "gastric_type": Field(word(vocab.GASTRIC_TYPES, vocab.GASTRIC_TYPE_ALIASES,
+                                                   doc="stomach: type-1 (atrophic gastritis), type-2 (gastrinoma, MEN1), type-3 (sporadic)")),
                         "grade": Field(Num(1, 3, integer=True, doc="WHO grade")),
                         "ki67": Field(
                             OneOf(
@@ -206,6 +208,13 @@ def case_spec(therapy: Str) -> Record:
                         "top": Field(therapy),
                         "category": Field(
                             MapOf(therapy, Custom(_category, {"enum": [*vocab.CATEGORIES, "2a", "2b", 1, 3, "not stated", None]}))
+                        ),
+                        "bodies": Field(
+                            MapOf(
+                                Str(pattern=r"[a-z0-9]+(?:[-.][a-z0-9]+)*", doc="a guideline body id (esmo-lung-thymus)"),
+                                MapOf(therapy, Str(max_len=200, doc="its level as the body writes it ([IV, B]), 'not stated', 'excluded' or 'not listed'")),
+                                doc="with --compare: each body's position on an option for this case",
+                            ),
                         ),
                     },
                     doc="read only by `netadvisor check`",

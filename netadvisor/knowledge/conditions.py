@@ -31,6 +31,7 @@ FACTS: dict[str, FactDef] = {
     "site_group": FactDef("site group", "tumor.primary_site", "word", "site_groups"),
     "differentiation": FactDef("differentiation", "tumor.differentiation", "word", vocab.DIFFERENTIATION),
     "histology": FactDef("histology", "tumor.histology", "word", vocab.HISTOLOGY),
+    "gastric_type": FactDef("gastric NET type", "tumor.gastric_type", "word", vocab.GASTRIC_TYPES),
     "grade": FactDef("WHO grade", "tumor.grade", "number"),
     "ki67": FactDef("Ki-67", "tumor.ki67", "range"),
     "stage": FactDef("stage", "tumor.stage", "word", vocab.STAGES),

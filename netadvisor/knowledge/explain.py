@@ -110,6 +110,10 @@ class Explainer:
             "cautions": [self.rule(r) for r in rec.cautions],
             "notes": rec.notes,
             "quote": rec.quote,
+            "level": rec.level,
+            "wording": rec.wording,
+            "carrier_wording": rec.carrier_wording,
+            "translation": rec.translation,
             "citations": self.cite(rec.sources),
         }
 

@@ -18,17 +18,17 @@ from ..base.fields import (
     is_str,
 )
 from .conditions import Compiler, Ref
-from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, rule_fields, sources_field, text_spec
+from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, partial_date, rule_fields, sources_field, text_spec
 from .models import BASES, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
 
 # The keys candidates may be sorted by; the guideline data lists the ones it uses, in order.
 RANK_KEYS = (
-    "intent", "preference-conflicts", "step", "category", "preference", "demotions", "factors", "practice",
+    "intent", "preference-conflicts", "step", "category", "level", "preference", "demotions", "factors", "practice",
     "warnings", "listing",
 )
 
 
-def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) -> Record:
+def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids, scheme_ids=()) -> Record:
     targets = {
         "therapies": Field(ListOf(Str(choices=lambda: therapy_ids))),
         "classes": Field(ListOf(Str(choices=lambda: class_ids))),
@@ -84,6 +84,10 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
             "cautions": Field(ListOf(rule_or_name)),
             "notes": Field(text_spec),
             "quote": Field(text_spec),
+            "level": Field(Str(doc="the body's own mark, as its source prints it, in the form of its evidence_scheme")),
+            "wording": Field(Str(max_len=500, doc="the body's own name for the option, where netadvisor maps it onto a therapy")),
+            "carrier_wording": Field(text_spec),
+            "translation": Field(text_spec),
             "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
         }
     )
@@ -94,8 +98,13 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
             "version": Field(Str(), required=True),
             "title": Field(Str(), required=True),
             "source": Field(Str(), required=True),
-            "effective": Field(Custom(full_date, {"type": "string"}), required=True),
+            "short_name": Field(Str(max_len=40, doc="a column heading when bodies are compared (default: source)")),
+            "effective": Field(Custom(partial_date, {"type": "string"}, doc="YYYY-MM-DD, or YYYY-MM or YYYY: in force from the period's last day"), required=True),
             "until": Field(Custom(full_date, {"type": "string"})),
+            "evidence_scheme": Field(Str(choices=lambda: list(scheme_ids))),
+            "secondary": Field(Bool(doc="read only in secondary sources: reviews, transcriptions, aggregators")),
+            "not_found": Field(ListOf(text_spec)),
+            "not_encoded": Field(ListOf(text_spec)),
             "notes": Field(text_spec),
             "sources": Field(ListOf(Str(choices=lambda: source_ids)), required=True),
             "site_groups": Field(
@@ -164,14 +173,17 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids) ->
     )
 
 
-def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Guideline | None:
+def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, library=None) -> Guideline | None:
+    """The Guideline of a document; `library` gives the evidence schemes (scheme_ids(), scheme(id)),
+    built only if this guideline writes or ranks by levels."""
     group_ids: list = []
     shared_ids: list = []
     if isinstance(data, dict):
         group_ids = item_ids(data.get("site_groups"))
         shared = data.get("shared_rules")
         shared_ids = [name for name in shared if isinstance(name, str)] if isinstance(shared, dict) else []
-    spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids)
+    spec = guideline_spec(source_ids, list(catalogue.therapies), list(catalogue.classes), group_ids, shared_ids,
+                          library.scheme_ids() if library else [])
     checked = reader.check(file, spec, data)
     if checked is INVALID:
         return None
@@ -196,6 +208,9 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         if overlap:
             problems.append(Problem(file, f"site_groups[{group['id']}].sites", f"{', '.join(sorted(overlap))} already in another group"))
         seen_groups |= set(group["sites"])
+    scheme_id = checked.get("evidence_scheme")
+    leveled = any(item.get("level") is not None for item in checked["recommendations"]) or "level" in checked["ranking"]["order"]
+    scheme = library.scheme(scheme_id) if scheme_id and leveled and library else None
     recommendations = []
     seen_ids: set = set()
     for order, item in enumerate(checked["recommendations"]):
@@ -205,6 +220,10 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         seen_ids.add(item["id"])
         if not item["sources"]:
             problems.append(Problem(file, f"{where}.sources", "a recommendation needs at least one source"))
+        if item.get("level") is not None:
+            from .bodies_file import level_problems  # only where a body writes levels
+
+            problems.extend(Problem(file, f"{where}.level", m) for m in level_problems(item["level"], scheme))
         recommendations.append(
             Recommendation(
                 id=item["id"],
@@ -223,6 +242,10 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
                 quote=item.get("quote"),
                 order=order,
                 in_table=item.get("in_table", True),
+                level=item.get("level"),
+                wording=item.get("wording"),
+                translation=item.get("translation"),
+                carrier_wording=item.get("carrier_wording"),
             )
         )
     default = checked.get("default_category")
@@ -231,7 +254,7 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         version=checked["version"],
         title=checked["title"],
         source=checked["source"],
-        effective=checked["effective"],
+        effective=checked["effective"].last_day(),
         until=checked.get("until"),
         site_groups=tuple(
             SiteGroup(g["id"], g["name"], tuple(g["sites"]), g.get("cohort"),
@@ -258,6 +281,13 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue) -> Gui
         ),
         steps=_steps(checked.get("algorithm", []), compiler, file, problems),
         demote_toxicity_grade=checked["policy"].get("demote_related_toxicity_grade"),
+        effective_written=str(checked["effective"]),
+        short_name=checked.get("short_name") or checked["source"],
+        scheme_id=scheme_id,
+        scheme=scheme,
+        secondary=checked.get("secondary", False),
+        not_found=tuple(checked.get("not_found", ())),
+        not_encoded=tuple(checked.get("not_encoded", ())),
     )
 
 

@@ -4,7 +4,9 @@ Loading already refuses what would make the engine wrong (unknown ids, bad
 conditions, missing sources on recommendations). Lint reports those as
 findings instead of stopping, and adds the checks a reviewer would make:
 uncited rules and figures, empty site groups, overlapping guideline versions,
-names and rules defined but never used.
+names and rules defined but never used; and for every guideline body, that each
+level is written in its body's scheme over the statement it grades, and that a
+body read only in secondary sources says so.
 """
 
 from pathlib import Path
@@ -58,6 +60,9 @@ def _deep(library: Library) -> list:
     cited |= {s for r in catalogue.progression_rules for s in r.sources}
     cited |= {s for trial in library.evidence.trials for s in trial.sources}
     cited |= {s for table in library.evidence.survival for s in table.sources}
+    bodies = library.bodies
+    cited |= {s for scheme in bodies.schemes.values() for s in scheme.sources}
+    cited |= {s for body in bodies.not_encoded for s in body.sources}
 
     by_id: dict = {}
     for g in library.guidelines:
@@ -71,7 +76,14 @@ def _deep(library: Library) -> list:
             rules += [*rec.requires, *rec.excluded_if, *rec.category_rules, *rec.cautions]
             if not rec.sources:
                 add(g.file, f"recommendations[{rec.id}].sources", "recommendation without a citation", "error", "uncited-recommendation")
+            if rec.level and not (rec.quote or rec.carrier_wording):
+                add(g.file, f"recommendations[{rec.id}].level", f"level {rec.level} without the statement it grades (quote or carrier_wording)",
+                    "error", "level-without-statement")
             cited |= set(rec.sources)
+        secondary = [s for s in g.sources if s in library.sources and library.sources[s].reliability == "secondary"]
+        if secondary and not g.secondary:
+            add(g.file, "secondary", f"read in secondary sources ({', '.join(secondary)}) but not marked `secondary: true`",
+                "error", "secondary-not-said")
         for rule in rules:
             if not rule.sources:
                 add(g.file, f"rule {rule.code}", "rule without a source", "error", "uncited-rule")

@@ -132,6 +132,10 @@ class Recommendation(NamedTuple):
     quote: str | None = None
     order: int = 0
     in_table: bool = True  # this version's own table is known to list it (so NCCN's default category applies)
+    level: str | None = None  # the body's own mark ([II, B], A-1b), as its source prints it
+    wording: str | None = None  # the body's own name for the option, where netadvisor maps it onto a therapy
+    translation: str | None = None  # netadvisor's English rendering of a carrier's non-English words
+    carrier_wording: str | None = None  # the words of a secondary source that reports the statement
 
 
 class SiteGroup(NamedTuple):
@@ -191,6 +195,16 @@ class Guideline(NamedTuple):
     default_category: Rule | None = None  # NCCN: category 2A unless otherwise indicated
     steps: tuple = ()
     demote_toxicity_grade: int | None = None  # a same-class prior toxicity of this grade moves a candidate down
+    effective_written: str = ""  # as the data writes it (2021: a year only; in force from its last day)
+    short_name: str = ""  # a column heading when bodies are compared (ESMO 2021)
+    scheme_id: str | None = None  # its evidence scheme (guidelines/bodies.yaml)
+    scheme: object = None  # the EvidenceScheme, resolved on load where levels are written or ranked
+    secondary: bool = False  # read only in secondary sources (reviews, transcriptions, aggregators)
+    not_found: tuple = ()  # what was looked for in the sources and not found
+    not_encoded: tuple = ()  # what was read but is not encoded, and why
+
+    def covers(self, site: str) -> bool:
+        return any(site in g.sites for g in self.site_groups)
 
     def group_of(self, site: str, facts: dict | None = None) -> SiteGroup | None:
         """The first pathway whose condition holds for the case, else the site's group.

@@ -4,6 +4,10 @@ from ..base.fields import INVALID, Field, MapOf, Record, Str
 from .file_parts import id_spec, text_spec
 from .models import Source
 
+# aggregator: a site that quotes guidelines' sentences (drlex.ai); manufacturer: a drug maker's page;
+# bibliographic: a record of a paper (its title, authors, DOI), not its content.
+KINDS = ("guideline", "label", "trial", "review", "registry", "expert", "policy", "aggregator", "manufacturer", "bibliographic")
+
 SOURCES_SPEC = Record(
     {
         "kind": Field(Str(choices=("sources",)), required=True),
@@ -13,7 +17,7 @@ SOURCES_SPEC = Record(
                 Record(
                     {
                         "citation": Field(text_spec, required=True),
-                        "kind": Field(Str(choices=("guideline", "label", "trial", "review", "registry", "expert", "policy")), required=True),
+                        "kind": Field(Str(choices=KINDS), required=True),
                         "reliability": Field(Str(choices=("primary", "secondary")), required=True),
                         "url": Field(text_spec),
                         "note": Field(text_spec),

@@ -1,0 +1,77 @@
+"""The pieces the `netadvisor-advice/1` description is built from (as_json.py, json_compare.py):
+a key of the output (`Out`), the writer that walks a description, and the common value specs.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+
+from ..base.fields import Field, ListOf, Nullable, Record, Str
+from ..knowledge.models import ID
+
+
+class Out(Field):
+    """One key of the output: what it is (a spec) and how to get it from the object written."""
+
+    def __init__(self, spec, get, omit_empty: bool = False, omit_none: bool = False):
+        super().__init__(spec, required=not (omit_empty or omit_none))
+        self.get = attrgetter(get) if isinstance(get, str) else get
+        self.omit_empty = omit_empty  # left out when empty, rather than written as []
+        self.omit_none = omit_none  # left out when None (a key only some runs write: --compare)
+
+
+def writer(spec):
+    """A function from a value to its JSON data, following the description; None for as-is.
+
+    The description is walked once, here, into nested closures: batch runs write
+    thousands of objects, and a generic walk per value cost more than the advice.
+    """
+    if isinstance(spec, Record):
+        parts = [(name, field.get, writer(field.spec), field.omit_empty, field.omit_none) for name, field in spec.fields.items()]
+
+        def record(value):
+            out = {}
+            for name, get, write, omit_empty, omit_none in parts:
+                item = get(value)
+                if (omit_empty and not item) or (omit_none and item is None):
+                    continue
+                out[name] = item if write is None else write(item)
+            return out
+
+        return record
+    if isinstance(spec, ListOf):
+        item = writer(spec.item)
+        return list if item is None else (lambda values: [item(v) for v in values])
+    if isinstance(spec, Nullable):
+        inner = writer(spec.spec)
+        return None if inner is None else (lambda value: None if value is None else inner(value))
+    return None
+
+
+def write(spec, value):
+    """The JSON data for value, following its description."""
+    write_value = writer(spec)
+    return value if write_value is None else write_value(value)
+
+
+def _obj(doc: str = "", **fields) -> Record:
+    return Record(fields, doc=doc, closed=False)  # the contract: keys may be added
+
+
+TEXT = Str()
+CODE = Str(pattern=r"[a-z0-9-]+")
+DATE = Str(pattern=r"\d{4}-\d{2}-\d{2}")
+TEXTS = ListOf(TEXT)
+SOURCE_ID = Str(pattern=ID)
+SOURCE_IDS = ListOf(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
+
+
+class _Word(Str):
+    """A vocabulary word as written: always canonical, so the schema needs no forgiving pattern."""
+
+    def json_schema(self):
+        return self._schema({"type": "string", "enum": list(self._choices())})
+
+
+def _words(choices, doc: str = "") -> Str:
+    return _Word(choices=choices, doc=doc)
