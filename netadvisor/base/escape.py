@@ -1,0 +1,93 @@
+"""Escaping text that comes from input (case files, file names, guideline data) for
+the format it lands in: one function per format, and the renderers call these only.
+
+- terminal: control characters (escape sequences, line breaks), bidirectional
+  overrides and the undecodable bytes of a file name that is not UTF-8 become
+  visible escapes such as \\x1b, so a name cannot drive the terminal, start a
+  line of its own (a GitHub `::error` command) or reorder what is shown;
+- markdown: the characters that make links, images, HTML, emphasis and tables
+  are backslash-escaped and line breaks become <br>, so a note cannot add a
+  table, a list or a link;
+- html: html.escape, quotes included (HTML and the SVG inside it);
+- xml: characters XML 1.0 forbids (U+FFFE, most control characters, unpaired
+  surrogates) become visible escapes, then markup characters are quoted;
+- csv: a cell that a spreadsheet would run as a formula (= + - @, tab, CR)
+  gets a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from xml.sax.saxutils import quoteattr as _quoteattr
+
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TERMINAL = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]")
+_XML_FORBIDDEN = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _visible(match: re.Match) -> str:
+    char = match.group(0)
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def file_name(text: str) -> str:
+    """A path as text that is valid Unicode: the bytes of a name that is not UTF-8 become \\xNN.
+
+    os.fsdecode keeps such bytes as lone surrogates, which no UTF-8 output can hold.
+    Only those change; the result names the file for a reader, not for open().
+    """
+    if text.isprintable() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(_visible, text)
+
+
+def terminal(text: str) -> str:
+    """Text to show on a terminal or in a line-based report: one line, nothing that acts."""
+    if text.isprintable():  # the common case, in C
+        return text
+    return _TERMINAL.sub(_visible, text)
+
+
+def markdown(text: str) -> str:
+    """Text inside a Markdown paragraph, list item or table cell: literal, on one line."""
+    escaped = _MARKDOWN.sub(r"\\\1", terminal_lines(text))
+    return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def terminal_lines(text: str) -> str:
+    """Like terminal(), but line breaks stay line breaks (notes written on several lines)."""
+    if text.isprintable():
+        return text
+    return "\n".join(terminal(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def html(text: str) -> str:
+    """Text inside HTML (or SVG) elements and quoted attributes."""
+    return _html.escape(xml_chars(text), quote=True)
+
+
+def xml_chars(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold (shown as escapes instead)."""
+    return _XML_FORBIDDEN.sub(_visible, text)
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value, quotes included (xml.sax.saxutils.quoteattr on valid XML characters)."""
+    return _quoteattr(xml_chars(text))
+
+
+def csv_cell(value):
+    """A CSV cell that no spreadsheet runs as a formula; numbers and empty cells unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
