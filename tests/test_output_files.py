@@ -99,7 +99,8 @@ def test_save_with_force_replaces_atomically_and_keeps_the_mode(tmp_path):
 def test_output_problems_are_the_users_environment_exit_2_before_the_run(tmp_path, where, reason):
     (tmp_path / "folder.jsonl").mkdir()
     out = tmp_path / where
-    for args in (("advise", CASES / "seed-patient-1.yaml", "--export", out.with_suffix(".md") if "missing" in where else tmp_path / "f.md"),
+    for args in (("batch", CASES, "--out", out), ("audit", CASES, "--decisions", out),
+                 ("advise", CASES / "seed-patient-1.yaml", "--export", out.with_suffix(".md") if "missing" in where else tmp_path / "f.md"),
                  (*SAVE, out.with_suffix(".yaml") if "missing" in where else tmp_path / "f.yaml")):
         if "folder" in where:
             (tmp_path / "f.md").mkdir(exist_ok=True)
@@ -114,7 +115,7 @@ def test_output_problems_are_the_users_environment_exit_2_before_the_run(tmp_pat
 def test_a_read_only_folder_is_exit_2(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir(mode=0o500)
-    result = run_cli("advise", CASES / "seed-patient-1.yaml", "--export", folder / "out.md")
+    result = run_cli("batch", CASES, "--out", folder / "out.jsonl")
     assert result.returncode == 2 and "Permission denied" in result.stderr
 
 
@@ -132,15 +133,3 @@ def test_a_read_only_folder_is_found_before_the_run(tmp_path, monkeypatch):
         with atomic_write(tmp_path / "out.jsonl", "--out"):
             pytest.fail("the run started")
 
-
-def _test_stdout_on_a_full_device_is_exit_2():
-    with open("/dev/full", "w") as full:
-        import subprocess
-        import sys
-
-        from conftest import ROOT
-
-        result = subprocess.run([sys.executable, "-m", "netadvisor", "advise", CASES / "seed-patient-1.yaml", "-f", "json"],
-                                stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=60)
-    assert result.returncode == 2, result.stderr
-    assert "cannot write to standard output: No space left on device" in result.stderr and "bug" not in result.stderr

@@ -336,23 +336,3 @@ def line_finder(text: str, fmt: str):
 
     return line_of
 
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that it either has the whole text or does not change.
-
-    The text goes to a temporary file in the same folder, which then replaces
-    the target: an interrupted run never leaves a half-written file behind.
-    """
-    import secrets
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8") as out:  # "x": never clobber; permissions follow the umask
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

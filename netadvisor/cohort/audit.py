@@ -6,6 +6,8 @@ the cohort; only the per-decision CSV (if asked for) sees every decision.
 
 from collections import Counter, defaultdict
 
+from ..formats.batch_out import Unreadable, problem_kind
+
 ASSESSABLE = ("concordant", "concordant-not-top", "deviation")
 CSV_COLUMNS = ("case_id", "source", "line", "decision", "therapy", "start", "as_of", "year", "site_group",
                "guideline", "classification", "code", "rank", "category", "intent", "detail")
@@ -48,7 +50,8 @@ def csv_rows(record: dict) -> list:
 class Audit:
     def __init__(self):
         self.cases = 0
-        self.errors: list = []
+        self.errors = Unreadable()  # a count, the first few records and counts by kind: bounded memory
+        self.skipped: dict = {}  # what the folders held that was not read, by kind (cohort/discover.py)
         self.classes: Counter = Counter()
         self.by: dict = defaultdict(lambda: defaultdict(Counter))  # dimension -> key -> classification counts
         self.deviations: Counter = Counter()
@@ -58,7 +61,7 @@ class Audit:
     def add(self, record: dict):
         self.cases += 1
         if record.get("format") == "netadvisor-error/1":
-            self.errors.append(record)
+            self.errors.add("", "", problem_kind(record), record)
             return
         for d in record["decisions"]:
             cls = d["classification"]
@@ -97,15 +100,17 @@ class Audit:
             "format": "netadvisor-audit/1",
             "cases": self.cases,
             "unreadable": len(self.errors),
+            "skipped": self.skipped,
             "overall": self.rates(self.classes),
             "by": {dim: {key: self.rates(c) for key, c in sorted(keys.items(), key=_order)} for dim, keys in self.by.items()},
             "deviations": dict(self.deviations.most_common()),
             "off_guideline_choices": dict(self.off_guideline.most_common()),
             "not_assessable": dict(self.not_assessable.most_common()),
-            "errors": self.errors,
+            "errors": self.errors.sample,  # the first SAMPLE error records
+            "errors_by_kind": dict(self.errors.kinds.most_common()),
         }
 
 
 def _order(item):
     key = item[0]
-    return (0, int(key)) if key.isdigit() else (1, key)
+    return (0, int(key)) if key.isascii() and key.isdigit() else (1, key)
