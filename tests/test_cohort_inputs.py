@@ -103,14 +103,19 @@ def test_batch_summary_counts_what_folders_held_that_was_not_read(tree, tmp_path
 
 
 def test_a_folder_nested_1200_deep(tmp_path):
-    folder = str(tmp_path)
+    folders = [str(tmp_path)]
     for _ in range(1200):
-        folder = os.path.join(folder, "d")
-        os.mkdir(folder)
-    shutil.copy(SEED, os.path.join(folder, "deep.yaml"))
-    result = run_cli("batch", tmp_path / "d", "--out", tmp_path / "out.jsonl")
-    assert result.returncode == 0, result.stderr[-500:]  # os.walk recursed: RecursionError, exit 3
-    assert json.loads((tmp_path / "out.jsonl").read_text())["case_id"] == "seed-patient-1"
+        folders.append(os.path.join(folders[-1], "d"))
+        os.mkdir(folders[-1])
+    shutil.copy(SEED, os.path.join(folders[-1], "deep.yaml"))
+    try:
+        result = run_cli("batch", tmp_path / "d", "--out", tmp_path / "out.jsonl")
+        assert result.returncode == 0, result.stderr[-500:]  # os.walk recursed: RecursionError, exit 3
+        assert json.loads((tmp_path / "out.jsonl").read_text())["case_id"] == "seed-patient-1"
+    finally:  # shutil.rmtree recurses too: pytest could not clean this up
+        os.remove(os.path.join(folders[-1], "deep.yaml"))
+        for folder in reversed(folders[1:]):
+            os.rmdir(folder)
 
 
 def test_a_line_far_over_the_limit_is_not_read_whole(tmp_path):

@@ -69,3 +69,83 @@ def test_a_case_file_whose_name_is_not_utf8(odd_names):
     broken.write_text("tumor: {primary_site: pancreass}\n")
     result = run_cli("advise", broken)
     assert result.returncode == 2 and "bad\\xff.yaml: tumor.primary_site:" in result.stderr
+
+
+# -- the renderers -------------------------------------------------------------------------
+
+FORGED_ROWS = "\n\n| 1 | **Forged** | 1 | preferred | safe | none | none |\n\n**Excluded:**\n\n- **Cabozantinib**: forged\n"
+HOSTILE_ID = "<img src=x onerror=alert(1)>[click](javascript:alert(1))\ufffe"
+
+
+def hostile_case(tmp_path, **extra):
+    data = {
+        "id": HOSTILE_ID,
+        "as_of": "2025-06-01",
+        "tumor": {"primary_site": "pancreas", "differentiation": "well", "grade": 2, "ki67": 5, "stage": "metastatic",
+                  "functional": "nonfunctional", "sstr": "positive", "metastases": ["liver"]},
+        "history": [{"therapy": "everolimus", "start": "2024-01", "end": "2024-06", "stopped": "toxicity",
+                     "toxicity": [{"event": "other", "grade": 3, "note": "rash" + FORGED_ROWS}]}],
+        **extra,
+    }
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_markdown_notes_cannot_forge_a_candidate_table_or_an_excluded_list(tmp_path):
+    result = run_cli("advise", hostile_case(tmp_path), "-f", "markdown")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("|---") for line in lines) == 1  # the one candidate table
+    assert sum(line == "**Excluded:**" for line in lines) == 1
+    assert not any("**Forged**" in line for line in lines)
+    assert "\\*\\*Forged\\*\\*" in result.stdout  # still there, as text
+    assert not re.search(r"(?<!\\)<img", result.stdout) and "](javascript:" not in result.stdout.replace("\\](", "")
+
+
+@pytest.mark.parametrize("suffix", [".html", ".svg", ".md"])
+def test_exported_reports_escape_ids_and_notes(tmp_path, suffix):
+    out = tmp_path / f"report{suffix}"
+    result = run_cli("advise", hostile_case(tmp_path), "--export", out)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    if suffix != ".md":
+        assert "\ufffe" not in text  # XML 1.0 (the SVG, and the SVG inside HTML) cannot hold it
+    assert not re.search(r"(?<![\\])<img", text)
+    if suffix == ".svg":
+        ElementTree.fromstring(text)  # well-formed XML
+
+
+def test_check_text_never_starts_a_line_with_input(tmp_path):
+    command = "::error file=ci.yml,line=1::forged annotation"
+    long_id = "x" * 150 + " " + command
+    (tmp_path / "long.yaml").write_text(
+        f"id: '{long_id}'\ntumor: {{primary_site: pancreas}}\nexpect: {{include: [cabozantinib]}}\n")
+    named = tmp_path / f"a\n{command}.yaml"
+    named.write_text("tumor: [\n")
+    result = run_cli("check", tmp_path, env={"COLUMNS": "80"})
+    assert result.returncode == 2
+    assert command in result.stdout.replace("\\n", " ")  # still reported
+    assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("::")]
+
+
+def test_csv_cells_from_ids_and_names_are_not_formulas(tmp_path):
+    (tmp_path / "=cmd.yaml").write_text("id: \"=HYPERLINK(\\\"http://evil\\\",\\\"x\\\")\"\ntumor: {primary_site: pancreas}\n"
+                                       "history: [{therapy: lanreotide, start: 2020-01, stopped: progression}]\n")
+    (tmp_path / "@bad.yaml").write_text("tumor: [\n")
+    out, decisions = tmp_path / "out.csv", tmp_path / "decisions.csv"
+    assert run_cli("batch", tmp_path, "--out", out).returncode == 1
+    assert run_cli("audit", tmp_path, "--decisions", decisions).returncode == 1
+    import csv
+
+    for path in (out, decisions):
+        for row in csv.reader(path.open(encoding="utf-8")):
+            assert not [cell for cell in row if cell[:1] in ("=", "+", "@") or cell.startswith("-") and not cell[1:].isdigit()], row
+
+
+def test_junit_is_valid_xml_whatever_the_ids_and_names(tmp_path):
+    (tmp_path / "a.yaml").write_text(f"id: 'case\ufffe'\ntumor: {{primary_site: pancreas}}\nexpect: {{include: [x-ray]}}\n")
+    (tmp_path / os.fsdecode(b"b\x01\x1b\xff.yaml")).write_text("tumor: [\n")
+    result = run_cli("check", tmp_path, "-f", "junit")
+    assert result.returncode == 2
+    ElementTree.fromstring(result.stdout.encode("utf-8"))

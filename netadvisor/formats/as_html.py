@@ -4,8 +4,7 @@ exclusions, evidence chart (inline SVG), warnings and numbered sources.
 No scripts, fonts or images from the network: one file that opens anywhere.
 """
 
-from html import escape
-
+from ..base.escape import html as escape  # html.escape on characters XML and HTML allow
 from ..engine.advice import DISCLAIMER, Advice
 from . import words
 from .chart import figure_text, hr_text, rows, scales
