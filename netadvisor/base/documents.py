@@ -5,8 +5,8 @@ bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
 a safe loader that also rejects duplicate keys, YAML tags, anchors and aliases
 (so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH,
 documents of more than MAX_NODES values and control characters in text.
-Numbers must be plain decimals: YAML 1.1 would read `age: 070` as 56. Dates
-stay strings: the case parser checks them itself and reports an impossible
+Numbers must be plain decimals: YAML 1.1 would read `age: 070` as 56. Only
+true and false are booleans (YAML 1.2): `bulky: yes` stays text. Dates stay strings: the case parser checks them itself and reports an impossible
 date such as 2025-13-45 by field path.
 """
 
@@ -44,7 +44,7 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
     """
 
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
 
@@ -94,6 +94,12 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_yaml_float(node)
 
 
+# Booleans as YAML 1.2 reads them (editors, the YAML language server, other tools): true and
+# false only. YAML 1.1 also reads yes, no, on and off as booleans (`country: NO` is false);
+# here they stay text, which a true/false field refuses with a hint.
+for _first in "tTfF":
+    _StrictLoader.yaml_implicit_resolvers.setdefault(_first, []).append(
+        ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 

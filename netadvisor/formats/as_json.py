@@ -63,15 +63,29 @@ def write(spec, value):
 
 
 def _obj(doc: str = "", **fields) -> Record:
-    return Record(fields, doc=doc, closed=False)  # the contract: keys may be added
+    return Record(fields, doc=doc, closed=False, null_is_unknown=False)  # the contract: keys may be added
 
 
-TEXT = Str()
-CODE = Str(pattern=r"[a-z0-9-]+")
-DATE = Str(pattern=r"\d{4}-\d{2}-\d{2}")
-TEXTS = ListOf(TEXT)
-SOURCE_ID = Str(pattern=ID)
-SOURCE_IDS = ListOf(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
+class _Text(Str):
+    """Text the writer produces: no input limit applies to it, and the schema states none."""
+
+    def __init__(self, **options):
+        super().__init__(max_len=None, **options)
+
+
+class _List(ListOf):
+    """A list the writer produces: no input limit applies to it, and the schema states none."""
+
+    def __init__(self, item, **options):
+        super().__init__(item, max_items=None, **options)
+
+
+TEXT = _Text()
+CODE = _Text(pattern=r"[a-z0-9-]+")
+DATE = _Text(pattern=r"\d{4}-\d{2}-\d{2}")
+TEXTS = _List(TEXT)
+SOURCE_ID = _Text(pattern=ID)
+SOURCE_IDS = _List(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
 
 
 class _Word(Str):
@@ -89,8 +103,8 @@ REASON = _obj(
     "why a therapy is a candidate, is excluded, or ranks where it does",
     code=Out(CODE, "code"),
     text=Out(TEXT, "text"),
-    facts=Out(ListOf(TEXT, doc="the case fields the reason rests on"), "facts", omit_empty=True),
-    unknown=Out(ListOf(TEXT, doc="case fields that were not stated"), "unknown", omit_empty=True),
+    facts=Out(_List(TEXT, doc="the case fields the reason rests on"), "facts", omit_empty=True),
+    unknown=Out(_List(TEXT, doc="case fields that were not stated"), "unknown", omit_empty=True),
     sources=Out(SOURCE_IDS, "sources", omit_empty=True),
 )
 
@@ -111,7 +125,7 @@ EVIDENCE = _obj(
     control=Out(Nullable(Num(), doc="null: see control_text, or a single-arm analysis"), "control"),
     unit=Out(_words(("months", "percent")), "unit"),
     hr=Out(Nullable(Num(0)), "hr"),
-    ci95=Out(Nullable(ListOf(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")), lambda e: list(e.hr_ci95) if e.hr_ci95 else None),
+    ci95=Out(Nullable(_List(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")), lambda e: list(e.hr_ci95) if e.hr_ci95 else None),
     p=Out(Nullable(TEXT), "p"),
     n=Out(Nullable(Num(0, integer=True)), "n"),
     treatment_text=Out(Nullable(TEXT, doc="'not reached' where the source gives no number"), "treatment_text"),
@@ -130,9 +144,9 @@ CANDIDATE = _obj(
     intent=Out(_words(vocab.INTENTS), "intent"),
     recommendation=Out(TEXT, "recommendation"),
     basis=Out(_words(BASES, doc="who places the option"), "basis"),
-    reasons=Out(ListOf(REASON), "reasons"),
+    reasons=Out(_List(REASON), "reasons"),
     cautions=Out(
-        ListOf(
+        _List(
             _obj(
                 code=Out(CODE, "code"),
                 severity=Out(_words(SEVERITIES), "severity"),
@@ -143,7 +157,7 @@ CANDIDATE = _obj(
         "cautions",
     ),
     toxicities=Out(
-        ListOf(
+        _List(
             _obj(
                 event=Out(TEXT, "event"),
                 grade3plus_percent=Out(
@@ -158,7 +172,7 @@ CANDIDATE = _obj(
         ),
         "toxicities",
     ),
-    evidence=Out(ListOf(EVIDENCE, doc="antitumour candidates only"), "evidence"),
+    evidence=Out(_List(EVIDENCE, doc="antitumour candidates only"), "evidence"),
     citations=Out(TEXTS, "citations"),
 )
 
@@ -171,6 +185,7 @@ ADVICE = Record(
     title="netadvisor advice (netadvisor-advice/1)",
     doc="Candidate next-line therapies for one case, each explained and cited. Decision support, not a prescription.",
     closed=False,
+    null_is_unknown=False,
     fields={
         "format": Out(_words((vocab.ADVICE_FORMAT,)), lambda a: vocab.ADVICE_FORMAT),
         "case_id": Out(TEXT, "case_id"),
@@ -182,7 +197,7 @@ ADVICE = Record(
                 effective=Out(DATE, lambda g: g.effective.isoformat()),
                 source=Out(TEXT, "source"),
                 title=Out(TEXT, "title"),
-                data_sha256=Out(Str(pattern="[0-9a-f]{64}"), "digest"),
+                data_sha256=Out(_Text(pattern="[0-9a-f]{64}"), "digest"),
             ),
             "guideline",
         ),
@@ -193,13 +208,13 @@ ADVICE = Record(
                 site=Out(_words(vocab.SITES), itemgetter("site")),
                 site_group=Out(Nullable(TEXT), itemgetter("site_group")),
                 grade=Out(Nullable(Num(1, 3, integer=True)), itemgetter("grade")),
-                ki67=Out(Nullable(ListOf(Num(0, 100), doc="[low, high] percent")), itemgetter("ki67")),
-                functional=Out(Nullable(ListOf(_words(vocab.FUNCTIONAL))), itemgetter("functional")),
+                ki67=Out(Nullable(_List(Num(0, 100), doc="[low, high] percent")), itemgetter("ki67")),
+                functional=Out(Nullable(_List(_words(vocab.FUNCTIONAL))), itemgetter("functional")),
                 sstr=Out(Nullable(_words(vocab.SSTR)), itemgetter("sstr")),
                 prior_lines=Out(Nullable(Num(0, integer=True, doc="prior systemic antitumour lines")), itemgetter("prior_lines")),
                 differentiation=Out(Nullable(_words(vocab.DIFFERENTIATION)), itemgetter("differentiation")),
                 stage=Out(Nullable(_words(vocab.STAGES)), itemgetter("stage")),
-                metastases=Out(Nullable(ListOf(_words(vocab.METASTASES))), itemgetter("metastases")),
+                metastases=Out(Nullable(_List(_words(vocab.METASTASES))), itemgetter("metastases")),
             ),
             "summary",
         ),
@@ -214,20 +229,20 @@ ADVICE = Record(
             ),
             "scope",
         ),
-        "candidates": Out(ListOf(CANDIDATE, doc="ordered by rank"), "candidates"),
+        "candidates": Out(_List(CANDIDATE, doc="ordered by rank"), "candidates"),
         "excluded": Out(
-            ListOf(
+            _List(
                 _obj(
                     therapy=Out(TEXT, "therapy"),
                     name=Out(TEXT, "name"),
-                    reasons=Out(ListOf(REASON), "reasons"),
+                    reasons=Out(_List(REASON), "reasons"),
                     recommendations=Out(TEXTS, "recommendations"),
                 )
             ),
             "excluded",
         ),
-        "warnings": Out(ListOf(NOTICE), "warnings"),
-        "context": Out(ListOf(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
+        "warnings": Out(_List(NOTICE), "warnings"),
+        "context": Out(_List(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
         "sources": Out(MapOf(SOURCE_ID, TEXT, doc="source id -> citation, for every id cited above"), "sources"),
     },
 )

@@ -32,7 +32,7 @@ try:  # hashlib's OpenSSL binding costs ~2 ms of start-up; the builtin module do
 except ImportError:  # pragma: no cover - other Python builds
     from hashlib import sha256
 
-_PARSER_VERSION = b"netadvisor-yaml-3"  # change when the strict loader refuses or reads anything differently
+_PARSER_VERSION = b"netadvisor-yaml-4"  # change when the strict loader refuses or reads anything differently
 ENTRY_MAX_BYTES = 4 * DATA_MAX_BYTES  # JSON of the largest data file allowed, with room for \u escapes
 _KEY_BYTES = 32
 _MAC_HEX = 64
