@@ -149,3 +149,31 @@ def test_junit_is_valid_xml_whatever_the_ids_and_names(tmp_path):
     result = run_cli("check", tmp_path, "-f", "junit")
     assert result.returncode == 2
     ElementTree.fromstring(result.stdout.encode("utf-8"))
+
+
+# -- free text reaches the tumour board ----------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["table", "markdown", ".html", ".svg", ".md"])
+def test_notes_dose_and_wishes_appear_in_every_report(tmp_path, how):
+    """preferences.notes, history[].note and dose were validated, then shown nowhere."""
+    path = hostile_case(tmp_path, preferences={"avoid": ["radiation"], "notes": "refuses PRRT <b>firmly</b>\nprefers oral"})
+    data = json.loads(path.read_text())
+    data["history"][0].update(dose="10 mg daily", note="stopped after [3] cycles")
+    path.write_text(json.dumps(data))
+    if how in ("table", "markdown"):
+        result = run_cli("advise", path, "-f", how, "--width", "160") if how == "table" else run_cli("advise", path, "-f", how)
+        assert result.returncode == 0, result.stderr
+        text = result.stdout
+    else:
+        out = tmp_path / f"report{how}"
+        assert run_cli("advise", path, "--export", out).returncode == 0
+        text = out.read_text(encoding="utf-8")
+    plain = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes off
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&#160;", " ").replace("&#x27;", "'")
+    plain = " ".join(plain.split())
+    for words in ("refuses PRRT <b>firmly</b> prefers oral", "wishes to avoid radiation", "dose 10 mg daily",
+                  "note: stopped after [3] cycles"):
+        assert words in plain, (how, words)
+    if how != "table":
+        assert "<b>firmly" not in text  # as text, not markup

@@ -111,3 +111,4 @@ class Advice(NamedTuple):
     therapy_names: dict = {}  # id -> display name, for timelines
     context: tuple = ()  # Notices that set the case in context (SEER survival)
     sources: dict = {}  # source id -> citation, for every id the items above cite
+    preferences: dict = {}  # the case's preferences as validated (avoid, clinical_trial_access, notes), for reports

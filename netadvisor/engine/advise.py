@@ -135,6 +135,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         history=case.history or (),
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
         context=tuple(survival_context(knowledge, ev, case)),
+        preferences=case.data.get("preferences", {}),
     )
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
 

@@ -36,7 +36,11 @@ def render(advice: Advice, show_excluded: bool = True, report: bool = False, gen
     out += [f"**Context:** {md(note.text)}" for note in advice.context] + ([""] if advice.context else [])
     rows = words.timeline(advice)
     if rows:
-        out += ["**History:**", ""] + [f"- {md(when)}: {md(therapy)} → {md(outcome)}" for when, therapy, outcome in rows] + [""]
+        out += ["**History:**", ""] + [
+            f"- {md(when)}: {md(therapy)} → {md(outcome)}" + (f" ({md(extra)})" if extra else "") for when, therapy, outcome, extra in rows
+        ] + [""]
+    if words.wishes(advice):
+        out += [f"**Patient's wishes:** {md(words.wishes(advice))}", ""]
     if advice.scope:
         out += [f"> **Out of scope:** {md(advice.scope.text)}", ""]
     if advice.candidates:
