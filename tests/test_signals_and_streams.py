@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import CASES, ROOT
+from conftest import CASES, ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import cohort  # noqa: E402
@@ -128,3 +128,16 @@ def test_stdout_on_a_full_device_is_exit_2(args):
                                 stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "cannot write to standard output: No space left on device" in result.stderr and "bug" not in result.stderr
+
+
+def test_an_ascii_only_output_stream():
+    """PYTHONIOENCODING=ascii was exit 3 (UnicodeEncodeError on '·', '≥', '¹⁷⁷')."""
+    plain = run_cli("advise", CASES / "seed-patient-1.yaml", "-f", "json")
+    for args in (("-f", "json"), ("-f", "table"), ("-f", "markdown")):
+        result = subprocess.run([sys.executable, "-m", "netadvisor", "advise", str(CASES / "seed-patient-1.yaml"), *args],
+                                capture_output=True, cwd=ROOT, timeout=60,
+                                env={**os.environ, "PYTHONIOENCODING": "ascii", "NO_COLOR": "1"})
+        assert result.returncode == 0, result.stderr
+        result.stdout.decode("ascii")
+        if args[1] == "json":  # still JSON, and the same data
+            assert json.loads(result.stdout) == json.loads(plain.stdout)

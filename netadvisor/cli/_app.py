@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gc
 import os
@@ -174,9 +175,10 @@ def main():
     """
     gc.disable()
     signal.signal(signal.SIGTERM, _terminate)
+    codecs.register_error("netadvisor-escape", _escape_unencodable)
     for stream in (sys.stdout, sys.stderr):
         try:  # text the stream's encoding cannot hold (PYTHONIOENCODING=ascii, a name that is not UTF-8) is escaped
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors="netadvisor-escape")
         except (AttributeError, ValueError):  # not a text file, or closed
             pass
     if "--no-color" in sys.argv:
@@ -198,6 +200,20 @@ def main():
         code = EXIT_INTERRUPTED
     code = _flush(code)
     os._exit(code)
+
+
+def _escape_unencodable(error: UnicodeEncodeError):
+    """\\uXXXX for each character the output's encoding cannot hold: readable on a terminal,
+    and a valid escape inside the JSON strings of --format json (\\xNN would not be)."""
+    out = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:  # as JSON writes it: a surrogate pair
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
 
 
 def _flush(code: int) -> int:
