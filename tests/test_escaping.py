@@ -38,6 +38,15 @@ def test_markdown_text_is_literal_and_on_one_line():
     assert text.startswith("note<br>\\| 1 \\| \\*\\*Forged\\*\\* \\|<br>\\<img")
 
 
+@pytest.mark.parametrize("text", ["plain", 'a"b', "it's", "a\"b'c", "x<&>\n\t\r", "¹⁷⁷Lu ≥3"])
+def test_html_and_quoteattr_are_the_standard_library_s_on_valid_text(text):
+    """Written out because html and xml.sax cost start-up time (xml.sax imports urllib and ssl)."""
+    import html
+    from xml.sax.saxutils import quoteattr
+
+    assert escape.html(text) == html.escape(text) and escape.quoteattr(text) == quoteattr(text)
+
+
 def test_xml_holds_only_characters_xml_allows():
     value = "id\ufffe\x01\udcff"
     ElementTree.fromstring(f"<a b={escape.quoteattr(value)}>{escape.html(value)}</a>")

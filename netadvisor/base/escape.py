@@ -8,7 +8,7 @@ the format it lands in: one function per format, and the renderers call these on
 - markdown: the characters that make links, images, HTML, emphasis and tables
   are backslash-escaped and line breaks become <br>, so a note cannot add a
   table, a list or a link;
-- html: html.escape, quotes included (HTML and the SVG inside it);
+- html: what html.escape does, quotes included (HTML and the SVG inside it);
 - xml: characters XML 1.0 forbids (U+FFFE, most control characters, unpaired
   surrogates) become visible escapes, then markup characters are quoted;
 - csv: a cell that a spreadsheet would run as a formula (= + - @, tab, CR)
@@ -17,16 +17,15 @@ the format it lands in: one function per format, and the renderers call these on
 
 from __future__ import annotations
 
-import html as _html
 import re
-from xml.sax.saxutils import quoteattr as _quoteattr
 
+# Patterns are compiled on first use (re caches them): start-up never pays for them.
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_TERMINAL = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]")
-_XML_FORBIDDEN = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_TERMINAL = f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]"
+_XML_FORBIDDEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"  # what XML 1.0's Char leaves out
+_MARKDOWN = r"([\\`*_\[\]<>|~])"
+_SURROGATE = "[\ud800-\udfff]"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,21 +45,21 @@ def file_name(text: str) -> str:
     os.fsdecode keeps such bytes as lone surrogates, which no UTF-8 output can hold.
     Only those change; the result names the file for a reader, not for open().
     """
-    if text.isprintable() or not _SURROGATE.search(text):
+    if text.isprintable() or not re.search(_SURROGATE, text):
         return text
-    return _SURROGATE.sub(_visible, text)
+    return re.sub(_SURROGATE, _visible, text)
 
 
 def terminal(text: str) -> str:
     """Text to show on a terminal or in a line-based report: one line, nothing that acts."""
     if text.isprintable():  # the common case, in C
         return text
-    return _TERMINAL.sub(_visible, text)
+    return re.sub(_TERMINAL, _visible, text)
 
 
 def markdown(text: str) -> str:
     """Text inside a Markdown paragraph, list item or table cell: literal, on one line."""
-    escaped = _MARKDOWN.sub(r"\\\1", terminal_lines(text))
+    escaped = re.sub(_MARKDOWN, r"\\\1", terminal_lines(text))
     return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
@@ -71,19 +70,32 @@ def terminal_lines(text: str) -> str:
     return "\n".join(terminal(line) for line in text.replace("\r\n", "\n").split("\n"))
 
 
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+_HTML_CHARS = "[&<>\"']"
+_ATTRIBUTE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_ATTRIBUTE_CHARS = "[&<>\n\r\t]"
+
+
 def html(text: str) -> str:
-    """Text inside HTML (or SVG) elements and quoted attributes."""
-    return _html.escape(xml_chars(text), quote=True)
+    """Text inside HTML (or SVG) elements and quoted attributes (as html.escape, whose
+    module, like xml.sax's, costs start-up time)."""
+    return re.sub(_HTML_CHARS, lambda m: _HTML[m.group(0)], xml_chars(text))
 
 
 def xml_chars(text: str) -> str:
     """Text without the characters XML 1.0 cannot hold (shown as escapes instead)."""
-    return _XML_FORBIDDEN.sub(_visible, text)
+    return re.sub(_XML_FORBIDDEN, _visible, text)
 
 
 def quoteattr(text: str) -> str:
-    """An XML attribute value, quotes included (xml.sax.saxutils.quoteattr on valid XML characters)."""
-    return _quoteattr(xml_chars(text))
+    """An XML attribute value with its quotes, on characters XML 1.0 allows: the rules of
+    xml.sax.saxutils.quoteattr (whose import costs 10 ms of start-up)."""
+    value = re.sub(_ATTRIBUTE_CHARS, lambda m: _ATTRIBUTE[m.group(0)], xml_chars(text))
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
 
 
 def csv_cell(value):
