@@ -64,7 +64,7 @@ def test_a_tampered_entry_is_a_miss_and_is_rebuilt(cache, uncached):
         rule["category"] = "3"
     forged = json.dumps(data).encode()
     for tampered in (tag + b"\n" + forged,  # the old MAC on a new body
-                     parse_cache.sha256(forged).hexdigest().encode() + b"\n" + forged,  # a digest anyone can compute
+                     parse_cache.blake2b(forged, digest_size=32).hexdigest().encode() + b"\n" + forged,  # a digest anyone can compute
                      forged):  # no MAC at all (an entry of an older netadvisor)
         entry.write_bytes(tampered)
         assert advise_json(cache) == uncached
@@ -146,12 +146,11 @@ def test_the_temporary_file_is_unpredictable_and_never_follows_a_planted_link(tm
     assert victim.read_text() == "precious" and not (tmp_path / "x.json").exists()
 
 
-def test_the_mac_is_hmac_sha256():
+def test_the_mac_is_keyed_blake2b():
     import hashlib
-    import hmac
 
     for key, message in ((b"k" * 32, b""), (os.urandom(32), os.urandom(1000))):
-        assert parse_cache.mac(key, message) == hmac.new(key, message, hashlib.sha256).hexdigest().encode()
+        assert parse_cache.mac(key, message) == hashlib.blake2b(message, key=key, digest_size=32).hexdigest().encode()
 
 
 # -- the property: any cache state, the same advice ---------------------------------------

@@ -135,3 +135,22 @@ def test_the_checked_in_schema_is_the_one_tested():
     from conftest import ROOT
 
     assert json.loads((ROOT / "docs/schema/case.schema.json").read_text()) == json_schemas.case_schema(LIBRARY.catalogue)
+
+
+def test_the_date_parsers_accept_exactly_what_the_schema_patterns_match():
+    from netadvisor.base import dates
+
+    samples = {f"{y}{m}{d}" for y in ("1899", "1900", "2025", "2100", "2101", "025", "20251")
+               for m in ("", "-1", "-01", "-12", "-13", "-001", "-0", "-")
+               for d in ("", "-1", "-01", "-28", "-29", "-31", "-32", "-00", "-001")}
+    samples |= {f"{blank}{s}" for s in samples for blank in (" ", "\t")} | {"2025-02-01 ", "٢٠٢٥", "2025/02/01", "20250201", "2025-02-01\n"}
+    for text in samples:
+        for pattern, parse in ((f"[ \\t]*{dates.PARTIAL}[ \\t]*", dates.PartialDate.parse), (dates.FULL, dates.parse_full_date)):
+            try:
+                parse(text)
+                accepted = True
+            except ValueError as exc:
+                accepted = False
+                if "has no day" in str(exc):  # a real calendar is the parser's alone
+                    continue
+            assert accepted == bool(re.fullmatch(pattern, text)), (text, pattern)

@@ -1,9 +1,11 @@
 """Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) as clinicians write them, and full dates.
 
-The forms are defined once, here, as regular expressions that both the parsers
-and the JSON Schema (PARTIAL_SCHEMA, FULL_SCHEMA) use. They hold the year range
-and the month and day numbers; that a day exists in its month (no 2025-02-30)
-is the parser's alone, and for full dates also the schema's `format: date`.
+The forms are defined once, here: PARTIAL and FULL are the regular expressions
+of the JSON Schema (PARTIAL_SCHEMA, FULL_SCHEMA), and the parsers accept exactly
+what they match (a test holds them to it; the parsers check the parts one by
+one to say what is wrong, and compile no pattern of their own at start-up).
+That a day exists in its month (no 2025-02-30) is the parser's alone, and for
+full dates also the schema's `format: date`.
 """
 
 import calendar
@@ -23,7 +25,6 @@ PARTIAL_SCHEMA = {
 FULL_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{FULL}$"}
 
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")  # the parts, to say what is wrong
-_PARTIAL, _FULL = re.compile(f"{_SPACE}{PARTIAL}{_SPACE}"), re.compile(FULL)
 
 
 class PartialDate(NamedTuple):
@@ -49,9 +50,7 @@ class PartialDate(NamedTuple):
             raise ValueError(f"'{text}' is not a date: month {month} is not 1-12")
         if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise ValueError(f"'{text}' is not a date: {year}-{month:02d} has no day {day}")
-        if not _PARTIAL.fullmatch(str(value)):  # what is left: 2018-006, 2018-06-001
-            raise ValueError(f"'{text}' is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")
-        return cls(year, month, day)
+        return cls(year, month, day)  # exactly what PARTIAL matches, and a real day (tests/test_schema_agreement.py)
 
     @property
     def complete(self) -> bool:
@@ -77,6 +76,7 @@ def parse_full_date(value) -> date:
     parsed = PartialDate.parse(value)
     if not parsed.complete:
         raise ValueError(f"'{value}' is not a full date: expected YYYY-MM-DD")
-    if not _FULL.fullmatch(str(value)):
+    text = str(value)
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":  # a one-digit month or day, or blanks: not FULL
         raise ValueError(f"'{value}' is not a full date: expected YYYY-MM-DD, two digits for month and day ({parsed})")
     return parsed.first_day()

@@ -17,8 +17,7 @@ from ..base.fields import is_number
 _N, _S = r"[0-9]+(?:\.[0-9]+)?", r"[ \t]*"
 KI67_TEXT = (rf"{_S}(?:(?P<low>{_N}){_S}%?{_S}[-–]{_S}(?P<high>{_N})|(?P<lt><=|<|≤){_S}(?P<below>{_N})"
              rf"|(?P<gt>>=|>|≥){_S}(?P<above>{_N})){_S}%?{_S}")
-_KI67 = re.compile(KI67_TEXT)
-_NUMBER_TEXT = re.compile(rf"{_S}{_N}{_S}%?{_S}")
+_NUMBER_TEXT = rf"{_S}{_N}{_S}%?{_S}"  # '5': a number written as text (both compiled when first used)
 
 
 class Range(NamedTuple):
@@ -36,9 +35,9 @@ class Range(NamedTuple):
             return cls(value, value)
         if not isinstance(value, str):
             raise ValueError(f"expected a percentage or a range like '4-6', got {value!r}")
-        m = _KI67.fullmatch(value)
+        m = re.fullmatch(KI67_TEXT, value)
         if m is None:
-            if _NUMBER_TEXT.fullmatch(value):
+            if re.fullmatch(_NUMBER_TEXT, value):
                 raise ValueError(f"'{value}' is a number written as text: write ki67: {value.strip(' %')} (no quotes)")
             raise ValueError(f"'{value}' is not a Ki-67 value: expected a percentage (5) or a range ('4-6', '<1')")
         if m["low"] is not None:

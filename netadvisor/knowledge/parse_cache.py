@@ -4,8 +4,8 @@
 The cache may only ever be a faster way to the same result, so nothing read from it
 is taken on trust:
 - an entry is named by a digest of the parser version and the source file's bytes,
-  and begins with an HMAC-SHA256, under a random key kept in the folder (`key`,
-  mode 0600), of that name and the entry's body. An entry that was edited,
+  and begins with a MAC (keyed BLAKE2b), under a random key kept in the folder
+  (`key`, mode 0600), of that name and the entry's body. An entry that was edited,
   truncated, copied from another source or not written by netadvisor fails the
   check: it is a miss, the source is parsed and the entry written anew;
 - entries are opened without following links and without blocking, and only a
@@ -27,10 +27,11 @@ from pathlib import Path
 
 from ..base.documents import DATA_MAX_BYTES, decode, parse_text
 
-try:  # hashlib's OpenSSL binding costs ~2 ms of start-up; the builtin module does not
+try:  # hashlib's OpenSSL binding costs ~2 ms of start-up; the builtin modules do not
+    from _blake2 import blake2b
     from _sha256 import sha256
 except ImportError:  # pragma: no cover - other Python builds
-    from hashlib import sha256
+    from hashlib import blake2b, sha256
 
 _PARSER_VERSION = b"netadvisor-yaml-4"  # change when the strict loader refuses or reads anything differently
 ENTRY_MAX_BYTES = 4 * DATA_MAX_BYTES  # JSON of the largest data file allowed, with room for \u escapes
@@ -96,7 +97,16 @@ def _write(path: Path, data: bytes, replace: bool = True) -> None:
         pass
 
 
+_KEYS: dict = {}  # folder -> its key, read once per process
+
+
 def _key(folder: Path) -> bytes | None:
+    if folder not in _KEYS:
+        _KEYS[folder] = _read_key(folder)
+    return _KEYS[folder]
+
+
+def _read_key(folder: Path) -> bytes | None:
     """The folder's MAC key, made on first use (a malformed one is replaced, which turns every entry into a miss)."""
     path = folder / "key"
     raw = _read(path, 2 * _KEY_BYTES)
@@ -114,14 +124,13 @@ def _key(folder: Path) -> bytes | None:
 
 
 def mac(key: bytes, message: bytes) -> bytes:
-    """HMAC-SHA256 (RFC 2104) as hex; written out because the hmac module costs start-up time."""
-    block = key.ljust(64, b"\0")
-    inner = sha256(bytes(b ^ 0x36 for b in block) + message).digest()
-    return sha256(bytes(b ^ 0x5C for b in block) + inner).hexdigest().encode("ascii")
+    """Keyed BLAKE2b (a MAC by design, RFC 7693) as hex: a third of SHA-256's cost here."""
+    return blake2b(message, key=key, digest_size=32).hexdigest().encode("ascii")
 
 
 def entry_name(raw: bytes) -> str:
-    return sha256(_PARSER_VERSION + raw).hexdigest()
+    """The entry of a source file: a digest of the parser version and the file's bytes."""
+    return blake2b(_PARSER_VERSION + raw, digest_size=32).hexdigest()
 
 
 def _load(folder: Path, name: str, key: bytes):
