@@ -44,7 +44,7 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
     """
 
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
 
@@ -82,6 +82,13 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
+    def construct_yaml_bool(self, node):
+        """Booleans as YAML 1.2 reads them (editors, the YAML language server, other tools): true
+        and false only. YAML 1.1 also reads yes, no, on and off as booleans (`country: NO` is
+        false); here they stay text, which a true/false field refuses with a hint."""
+        text = self.construct_scalar(node)
+        return text.lower() == "true" if text.lower() in ("true", "false") else text
+
     def construct_yaml_float(self, node):
         text = self.construct_scalar(node)
         if "_" in text or ":" in text:
@@ -94,12 +101,7 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_yaml_float(node)
 
 
-# Booleans as YAML 1.2 reads them (editors, the YAML language server, other tools): true and
-# false only. YAML 1.1 also reads yes, no, on and off as booleans (`country: NO` is false);
-# here they stay text, which a true/false field refuses with a hint.
-for _first in "tTfF":
-    _StrictLoader.yaml_implicit_resolvers.setdefault(_first, []).append(
-        ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")))
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _StrictLoader.construct_yaml_bool)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 

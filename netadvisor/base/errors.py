@@ -6,8 +6,6 @@ outcome into one of these exit codes in one place (the CLI).
 
 from typing import NamedTuple
 
-from .escape import file_name, terminal
-
 EXIT_OK = 0  # success; for `check`: every expectation held
 EXIT_FINDINGS = 1  # a check failed, or a batch had an unreadable case
 EXIT_INPUT = 2  # bad arguments, unreadable case, invalid guideline data
@@ -31,10 +29,14 @@ class Problem(_Problem):
     __slots__ = ()
 
     def __new__(cls, file: str, path: str, message: str, line: int | None = None):
+        from .escape import file_name  # on the error path only: start-up does not pay for it
+
         return super().__new__(cls, file_name(file), path, message, line)
 
     def __str__(self) -> str:
         """One line for the terminal, even when the message or the name holds line breaks or escape sequences."""
+        from .escape import terminal
+
         where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
         line = f" (line {self.line})" if self.line else ""
         return terminal(f"{where}{self.message}{line}")

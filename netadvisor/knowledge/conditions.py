@@ -174,8 +174,11 @@ class _Combination(Cond):
 
     def __init__(self, items: tuple):
         self.items = items
-        self.size = 1 + sum(item.size for item in items)
-        self.depth = 1 + max(item.depth for item in items)
+        size = depth = 0
+        for item in items:  # a loop: cheaper than two generators, and every node of the data passes here
+            size += item.size
+            depth = item.depth if item.depth > depth else depth
+        self.size, self.depth = 1 + size, 1 + depth
 
     def eval(self, facts):
         result = not self.decisive
