@@ -117,6 +117,7 @@ def test_the_cache_folder_is_private_and_its_files_are_the_runner_s_only(cache, 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     cache.chmod(0o777)  # as an older netadvisor left it under a loose umask
     monkeypatch.setenv("NETADVISOR_CACHE_DIR", str(cache))
+    monkeypatch.delenv("NETADVISOR_NO_CACHE", raising=False)  # tests/fuzz sets it for the rest of the run
     assert parse_cache.cache_dir() == cache
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
 
@@ -214,15 +215,17 @@ def test_any_cache_state_gives_the_advice_of_no_cache(case, states, seed):
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as folder:
         cache = Path(folder) / "cache"
-        saved = os.environ.get("NETADVISOR_CACHE_DIR")
+        saved = {name: os.environ.pop(name, None) for name in ("NETADVISOR_CACHE_DIR", "NETADVISOR_NO_CACHE")}
         os.environ["NETADVISOR_CACHE_DIR"] = str(cache)
         try:
             load_library(DATA)  # a full, valid cache
+            assert len(list(cache.glob("*.json"))) == len(FILES)
             for name, state in zip(FILES, states):
                 spoil(cache, name, state, rng)
             cached = load_library(DATA)
         finally:
-            os.environ.pop("NETADVISOR_CACHE_DIR") if saved is None else os.environ.update(NETADVISOR_CACHE_DIR=saved)
+            os.environ.pop("NETADVISOR_CACHE_DIR")
+            os.environ.update({name: value for name, value in saved.items() if value is not None})
     plain = reference()
     parsed = parse_case(case, source="case.yaml", therapy=plain.catalogue.therapy_spec(), default_id="case")
     assert cached.digest == plain.digest
