@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .base.escape import file_name
+from .base.escape import file_name, terminal
 from .engine.advice import Advice
 from .engine.advise import advise
 from .inputs.case import Case
@@ -64,5 +64,5 @@ def advise_flags(params: dict, guideline: str | None = None, save: Path | None =
         from .inputs import case_writer
 
         case_writer.write(case_writer.dump(case, save, therapy), save, force, "--save")
-        sys.stderr.write(f"netadvisor: saved the case to {save}\n")
+        sys.stderr.write(f"netadvisor: saved the case to {terminal(str(save))}\n")
     return advise_case(case, library, guideline)

@@ -186,3 +186,26 @@ def test_notes_dose_and_wishes_appear_in_every_report(tmp_path, how):
         assert words in plain, (how, words)
     if how != "table":
         assert "<b>firmly" not in text  # as text, not markup
+
+
+def test_names_the_user_gave_are_escaped_in_messages_too(tmp_path):
+    out = tmp_path / "out\x1b[2J.jsonl"
+    result = run_cli("batch", SEED, "--out", out)
+    assert result.returncode == 0 and "wrote " in result.stderr and "\x1b" not in result.stderr
+    data = tmp_path / "data\x1b]0;x\x07"
+    shutil.copytree(CASES.parent / "guidelines", data)
+    (data / "extra.yaml").write_text("kind: nonsense\n")
+    result = run_cli("lint", data)
+    assert result.returncode == 1 and "\\x1b]0;x\\x07" in result.stdout + result.stderr
+    assert "\x1b" not in result.stdout + result.stderr
+
+
+def test_lint_annotations_hold_any_file_name(tmp_path):
+    data = tmp_path / "a,b:c"
+    shutil.copytree(CASES.parent / "guidelines", data)
+    (data / "x\n::error file=evil::forged.yaml").write_text("kind: nonsense\n")
+    result = run_cli("lint", data, "-f", "github")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+    assert "a%2Cb%3Ac/x%0A%3A%3Aerror file=evil%3A%3Aforged.yaml" in result.stdout

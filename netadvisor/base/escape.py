@@ -12,7 +12,9 @@ the format it lands in: one function per format, and the renderers call these on
 - xml: characters XML 1.0 forbids (U+FFFE, most control characters, unpaired
   surrogates) become visible escapes, then markup characters are quoted;
 - csv: a cell that a spreadsheet would run as a formula (= + - @, tab, CR)
-  gets a leading apostrophe.
+  gets a leading apostrophe;
+- GitHub workflow commands (check and lint --format github): messages and
+  properties escaped as the runner expects, so a name cannot end a command.
 """
 
 from __future__ import annotations
@@ -96,6 +98,16 @@ def quoteattr(text: str) -> str:
     if "'" not in value:
         return f"'{value}'"
     return '"' + value.replace('"', "&quot;") + '"'
+
+
+def workflow_message(text: str) -> str:
+    """The message of a GitHub workflow command (::error ...::message): one line, % escaped."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(text: str) -> str:
+    """A property of a GitHub workflow command (file=..., title=...): ':' and ',' escaped too."""
+    return workflow_message(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def csv_cell(value):

@@ -29,6 +29,7 @@ def write_report(result, path: Path) -> None:
     """The report for --export, by the file's suffix, written atomically."""
     from datetime import datetime, timezone
 
+    from ..base.escape import terminal
     from ..base.files import write_text
 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -46,7 +47,7 @@ def write_report(result, path: Path) -> None:
 
         text = as_markdown.render(result, report=True, generated_at=stamp)
     write_text(path, text, "--export")
-    typer.echo(f"wrote {path}", err=True)
+    typer.echo(f"wrote {terminal(str(path))}", err=True)
 
 
 @app.command(

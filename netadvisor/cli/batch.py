@@ -37,6 +37,7 @@ def batch(
     with guarded():
         from functools import partial
 
+        from ..base.escape import terminal
         from ..cohort import batch as runner
         from ..cohort.discover import refuse_output_among_inputs
         from ..core import checked_library
@@ -59,7 +60,7 @@ def batch(
         for part in summary.renderables():
             summary_console.print(part)
         if out is not None:
-            typer.echo(f"wrote {out}", err=True)
+            typer.echo(f"wrote {terminal(str(out))}", err=True)
         raise typer.Exit(code)
 
 

@@ -92,6 +92,7 @@ def audit(
     with guarded():
         from contextlib import nullcontext
 
+        from ..base.escape import terminal
         from ..base.files import atomic_write
         from ..cohort import batch as runner
         from ..cohort.audit import CSV_COLUMNS, Audit, csv_rows
@@ -116,7 +117,7 @@ def audit(
                     out.write(_csv(lines))
         summary.skipped = dict(found.skipped)
         if decisions:
-            typer.echo(f"wrote {decisions} ({rows} decisions)", err=True)
+            typer.echo(f"wrote {terminal(str(decisions))} ({rows} decisions)", err=True)
         data = summary.to_dict()
         if format is AuditFormat.json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

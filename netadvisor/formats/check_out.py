@@ -4,6 +4,8 @@ import json
 
 from ..base.escape import quoteattr  # xml.sax.saxutils.quoteattr, on characters XML 1.0 allows
 from ..base.escape import terminal
+from ..base.escape import workflow_message as _escape_message
+from ..base.escape import workflow_property as _escape
 from .batch_out import error_text, is_error
 
 
@@ -87,11 +89,6 @@ def junit(records: list) -> str:
     )
 
 
-def _escape(value: str) -> str:
-    """GitHub workflow-command escaping for messages and properties."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
-
-
 def github(records: list) -> str:
     lines = []
     for r in records:
@@ -109,6 +106,3 @@ def github(records: list) -> str:
     lines.append(f"netadvisor check: {t['expectations']} expectations, {t['failed']} failed, {t['unreadable']} unreadable")
     return "\n".join(lines) + "\n"
 
-
-def _escape_message(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
