@@ -44,12 +44,15 @@ def test_html_and_quoteattr_are_the_standard_library_s_on_valid_text(text):
     import html
     from xml.sax.saxutils import quoteattr
 
+    from xml.sax.saxutils import escape as xml_escape
+
     assert escape.html(text) == html.escape(text) and escape.quoteattr(text) == quoteattr(text)
+    assert escape.xml_text(text) == xml_escape(text)
 
 
 def test_xml_holds_only_characters_xml_allows():
     value = "id\ufffe\x01\udcff"
-    ElementTree.fromstring(f"<a b={escape.quoteattr(value)}>{escape.html(value)}</a>")
+    ElementTree.fromstring(f"<a b={escape.quoteattr(value)}>{escape.html(value)}{escape.xml_text(value)}</a>")
     assert escape.quoteattr("a<&") == '"a&lt;&amp;"'
 
 
