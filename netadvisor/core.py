@@ -6,6 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .base.escape import file_name, terminal
 from .engine.advice import Advice
 from .engine.advise import advise
 from .inputs.case import Case
@@ -65,10 +66,10 @@ def advise_flags(params: dict, guideline: str | None = None, save: Path | None =
 
     library = library_for(guideline)
     therapy = library.catalogue.therapy_spec()
-    case = lookup_case(params, therapy, default_id=save.stem if save else "lookup")
+    case = lookup_case(params, therapy, default_id=file_name(save.stem) if save else "lookup")
     if save:
         from .inputs import case_writer
 
         case_writer.write(case_writer.dump(case, save, therapy), save, force, "--save")
-        sys.stderr.write(f"netadvisor: saved the case to {save}\n")
+        sys.stderr.write(f"netadvisor: saved the case to {terminal(str(save))}\n")
     return advise_case(case, library, guideline, compare)

@@ -1,6 +1,9 @@
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +13,12 @@ from hypothesis import settings
 from netadvisor.core import advise_case
 from netadvisor.inputs.case_format import parse_case
 from netadvisor.knowledge.library import load_library
+
+# The suite's own parse cache (inherited by every netadvisor it starts): a run of the tests
+# neither reads nor changes the user's ~/.cache/netadvisor.
+if "NETADVISOR_CACHE_DIR" not in os.environ:
+    os.environ["NETADVISOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="netadvisor-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["NETADVISOR_CACHE_DIR"], True)
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"

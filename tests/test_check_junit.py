@@ -136,8 +136,6 @@ def test_junit_output_passes_the_schema_and_keeps_the_file(cohort):
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == (str(sum(int(s.get("tests")) for s in suites.values())), "1", "1")
 
 
-@pytest.mark.xfail(strict=True, reason="XML escaping of control characters and non-characters is the trust branch's fix "
-                                       "(the escaping function of formats/check_out.py); remove this mark once it has landed")
 @pytest.mark.parametrize("odd", ["\x01", "\ufffe", "\x1b[31m"])
 def test_junit_output_passes_the_schema_with_odd_characters_in_ids_and_paths(tmp_path, odd):
     (tmp_path / f"case{odd}.yaml").write_text(

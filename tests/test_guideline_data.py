@@ -179,3 +179,42 @@ def test_a_flood_of_problems_in_a_data_file_is_cut_short(tmp_path):
     assert len(messages) == 101
     assert messages[0].startswith(f"{folder / 'guideline.yaml'}: policy.k0: unknown field")
     assert messages[-1] == f"{folder / 'guideline.yaml'}: stopped after 100 problems; correct these and check again"
+
+
+def bomb(levels: int, fan_out: int = 2) -> str:
+    """Definitions that each refer to the one before twice: 2**levels tests once expanded."""
+    lines = ["definitions:", "  d0: {text: d0, when: {fact: sstr, is: positive}}"]
+    for n in range(1, levels + 1):
+        refs = ", ".join(f"{{ref: d{n - 1}}}" for _ in range(fan_out))
+        lines.append(f"  d{n}: {{text: d{n}, when: {{any: [{refs}]}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def chain(length: int) -> str:
+    lines = ["definitions:", "  d0: {text: d0, when: {fact: sstr, is: positive}}"]
+    lines += [f"  d{n}: {{text: d{n}, when: {{not: {{ref: d{n - 1}}}}}}}" for n in range(1, length + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("definitions, last, needle", [
+    (bomb(26), "d26", "definitions[d10].when: the condition, with the definitions it refers to expanded, "
+                      "has 2,047 parts, 21 levels deep; the limit is 2,000 parts and 40 levels"),
+    (chain(3_000), "d3000", "definitions[d20].when: the condition, with the definitions it refers to expanded, "
+                            "has 21 parts, 41 levels deep; the limit is 2,000 parts and 40 levels"),
+])
+def test_a_condition_bomb_is_a_data_error_naming_file_and_key(broken, definitions, last, needle):
+    """~5 KB of definitions ran `advise` past 120 s (and lint called the file clean); 3,000 refs in
+    a chain were exit 3 (RecursionError)."""
+    import time
+
+    broken("definitions:\n", definitions)
+    folder = broken("shared_rules:\n", f"shared_rules:\n  bomb:\n    code: bomb\n    when: {{ref: {last}}}\n"
+                                        "    text: a bomb\n    sources: [paulson-2025]\n")
+    started = time.perf_counter()
+    messages = errors_of(folder)
+    assert time.perf_counter() - started < 10
+    assert messages == [f"{folder / NCCN}: {needle}"]  # refs to the refused definition add nothing
+    result = run_cli("advise", "cases/seed-patient-1.yaml", "--guideline", folder)
+    assert result.returncode == 2 and needle in result.stderr, result.stderr[-500:]
+    result = run_cli("lint", folder)
+    assert result.returncode == 1 and needle in result.stdout + result.stderr

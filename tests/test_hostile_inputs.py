@@ -21,6 +21,7 @@ import pytest
 from netadvisor.base import documents as loading
 from netadvisor.base import fields as schema
 from netadvisor.base.errors import InputError
+from netadvisor.base.escape import terminal
 from netadvisor.base.fields import Bool, Custom, ListOf, MapOf, Num, OneOf, Record, Str
 from netadvisor.inputs import case_format as case_module
 from netadvisor.inputs.case_format import case_spec
@@ -407,7 +408,7 @@ def refused(path: Path, needle: str | None = None) -> list:
     lines = [str(problem) for problem in info.value.problems]
     assert lines
     for line in lines:
-        assert line.startswith(f"{path}: "), line
+        assert line.startswith(f"{terminal(str(path))}: "), line  # the name as the terminal may show it
         assert "\n" not in line and "\r" not in line, line
     if needle:
         assert any(needle in line for line in lines), lines

@@ -182,3 +182,15 @@ def test_no_prior_and_prior_together_are_a_usage_error():
     assert errors("--site", "pancreas", "--no-prior", "--prior", "lanreotide") == [
         "--no-prior: contradicts --prior: give one or the other"
     ]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (("--prior", "everolimus:toxicity:pneumonitis:³"), "--prior[1]: '³' is not a CTCAE grade: write it with the digits 0-9"),
+    (("--prior", "everolimus:toxicity:pneumonitis:٣"), "--prior[1]: '٣' is not a CTCAE grade: write it with the digits 0-9"),
+    (("--age", "٦٠"), "--age: expected an integer from 0 to 120, got a string ('٦٠')"),
+    (("--age", "1_0"), "--age: expected an integer from 0 to 120, got a string ('1_0')"),
+])
+def test_numbers_are_written_with_the_ascii_digits(flags, message):
+    """'³' passed str.isdigit() and then failed int(): exit 3; int() read '٦٠' as 60 and '1_0' as 10."""
+    result = run_cli("advise", "--site", "ileum", *flags)
+    assert result.returncode == 2 and result.stderr.strip() == message, result.stderr

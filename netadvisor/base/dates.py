@@ -1,11 +1,30 @@
-"""Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) as clinicians write them."""
+"""Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) as clinicians write them, and full dates.
+
+The forms are defined once, here: PARTIAL and FULL are the regular expressions
+of the JSON Schema (PARTIAL_SCHEMA, FULL_SCHEMA), and the parsers accept exactly
+what they match (a test holds them to it; the parsers check the parts one by
+one to say what is wrong, and compile no pattern of their own at start-up).
+That a day exists in its month (no 2025-02-30) is the parser's alone, and for
+full dates also the schema's `format: date`.
+"""
 
 import calendar
 import re
 from datetime import date
 from typing import NamedTuple
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_YEAR = r"(19[0-9]{2}|20[0-9]{2}|2100)"
+_MONTH, _DAY = r"(0?[1-9]|1[0-2])", r"(0?[1-9]|[12][0-9]|3[01])"
+PARTIAL = rf"{_YEAR}(?:-{_MONTH}(?:-{_DAY})?)?"  # 2018, 2018-06, 2018-6-1
+FULL = r"(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"  # 2018-06-01, as ISO 8601 writes it
+_SPACE = r"[ \t]*"  # around the date in quoted text
+
+PARTIAL_SCHEMA = {
+    "anyOf": [{"type": "string", "pattern": f"^{_SPACE}{PARTIAL}{_SPACE}$"}, {"type": "integer", "minimum": 1900, "maximum": 2100}]
+}
+FULL_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{FULL}$"}
+
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")  # the parts, to say what is wrong
 
 
 class PartialDate(NamedTuple):
@@ -20,7 +39,7 @@ class PartialDate(NamedTuple):
             return cls(value.year, value.month, value.day)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ValueError(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {value!r}")
-        text = str(value).strip()
+        text = str(value).strip(" \t")
         match = _DATE.fullmatch(text)
         if not match:
             raise ValueError(f"'{text}' is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")
@@ -31,7 +50,7 @@ class PartialDate(NamedTuple):
             raise ValueError(f"'{text}' is not a date: month {month} is not 1-12")
         if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise ValueError(f"'{text}' is not a date: {year}-{month:02d} has no day {day}")
-        return cls(year, month, day)
+        return cls(year, month, day)  # exactly what PARTIAL matches, and a real day (tests/test_schema_agreement.py)
 
     @property
     def complete(self) -> bool:
@@ -53,8 +72,11 @@ class PartialDate(NamedTuple):
 
 
 def parse_full_date(value) -> date:
-    """A complete calendar date (as_of, --as-of)."""
+    """A complete calendar date written as ISO 8601 does, YYYY-MM-DD (as_of, --as-of)."""
     parsed = PartialDate.parse(value)
     if not parsed.complete:
         raise ValueError(f"'{value}' is not a full date: expected YYYY-MM-DD")
+    text = str(value)
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":  # a one-digit month or day, or blanks: not FULL
+        raise ValueError(f"'{value}' is not a full date: expected YYYY-MM-DD, two digits for month and day ({parsed})")
     return parsed.first_day()

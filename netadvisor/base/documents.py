@@ -5,8 +5,8 @@ bytes under a size limit, refuses what is not plain UTF-8 text, and parses with
 a safe loader that also rejects duplicate keys, YAML tags, anchors and aliases
 (so alias expansion bombs cannot be built), nesting deeper than MAX_DEPTH,
 documents of more than MAX_NODES values and control characters in text.
-Numbers must be plain decimals: YAML 1.1 would read `age: 070` as 56. Dates
-stay strings: the case parser checks them itself and reports an impossible
+Numbers must be plain decimals: YAML 1.1 would read `age: 070` as 56. Only
+true and false are booleans (YAML 1.2): `bulky: yes` stays text. Dates stay strings: the case parser checks them itself and reports an impossible
 date such as 2025-13-45 by field path.
 """
 
@@ -82,6 +82,13 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
+    def construct_yaml_bool(self, node):
+        """Booleans as YAML 1.2 reads them (editors, the YAML language server, other tools): true
+        and false only. YAML 1.1 also reads yes, no, on and off as booleans (`country: NO` is
+        false); here they stay text, which a true/false field refuses with a hint."""
+        text = self.construct_scalar(node)
+        return text.lower() == "true" if text.lower() in ("true", "false") else text
+
     def construct_yaml_float(self, node):
         text = self.construct_scalar(node)
         if "_" in text or ":" in text:
@@ -94,6 +101,7 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_yaml_float(node)
 
 
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _StrictLoader.construct_yaml_bool)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 
@@ -336,23 +344,3 @@ def line_finder(text: str, fmt: str):
 
     return line_of
 
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that it either has the whole text or does not change.
-
-    The text goes to a temporary file in the same folder, which then replaces
-    the target: an interrupted run never leaves a half-written file behind.
-    """
-    import secrets
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8") as out:  # "x": never clobber; permissions follow the umask
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

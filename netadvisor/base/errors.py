@@ -12,19 +12,34 @@ EXIT_INPUT = 2  # bad arguments, unreadable case, invalid guideline data
 EXIT_INTERNAL = 3  # a bug: short message and a bug-report hint
 
 
-class Problem(NamedTuple):
-    """One thing wrong with one input: where it is and what was expected."""
-
+class _Problem(NamedTuple):
     file: str
     path: str  # field path such as history[3].stopped; "" for the whole file
     message: str
     line: int | None = None
 
+
+class Problem(_Problem):
+    """One thing wrong with one input: where it is and what was expected.
+
+    The file is kept as valid text (a name that is not UTF-8 shows its bytes as
+    \\xNN), so every output can hold it.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, file: str, path: str, message: str, line: int | None = None):
+        from .escape import file_name  # on the error path only: start-up does not pay for it
+
+        return super().__new__(cls, file_name(file), path, message, line)
+
     def __str__(self) -> str:
-        """One line, even when the message quotes text with line breaks."""
+        """One line for the terminal, even when the message or the name holds line breaks or escape sequences."""
+        from .escape import terminal
+
         where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
         line = f" (line {self.line})" if self.line else ""
-        return f"{where}{self.message}{line}".replace("\r", "\\r").replace("\n", "\\n")
+        return terminal(f"{where}{self.message}{line}")
 
     def to_dict(self) -> dict:
         return {"file": self.file, "path": self.path, "message": self.message, "line": self.line}

@@ -121,7 +121,7 @@ class Str(Spec):
     """
 
     def __init__(self, choices: Any = None, aliases: dict | None = None, pattern: str | None = None,
-                 max_len: int = 10_000, doc: str = ""):
+                 max_len: int | None = 10_000, doc: str = ""):
         self.choices, self.aliases, self.pattern = choices, aliases or {}, pattern
         self.max_len, self.doc = max_len, doc
         self._memo = None
@@ -133,7 +133,7 @@ class Str(Spec):
         if not isinstance(value, str):
             problems.append((path, f"expected {self._expected()}, got {_type_name(value)}"))
             return INVALID
-        if len(value) > self.max_len:
+        if self.max_len is not None and len(value) > self.max_len:
             problems.append((path, f"text is {len(value):,} characters; the limit is {self.max_len:,}"))
             return INVALID
         choices = self._choices()
@@ -170,31 +170,37 @@ class Str(Spec):
     def json_schema(self):
         choices = self._choices()
         if choices is None:
-            schema = {"type": "string"}
+            schema: dict = {"type": "string"}
+            if self.max_len is not None:
+                schema["maxLength"] = self.max_len
             if self.pattern:
                 schema["pattern"] = f"^(?:{self.pattern})$"
             return self._schema(schema)
         # The enum is for editors to offer; the pattern keeps every spelling check()
         # accepts valid (dMMR, Small Intestine), as JSON Schema has no case-insensitive enum.
         words = list(choices) + [a for a in self.aliases if a not in choices]
-        return self._schema({"type": "string", "anyOf": [{"enum": words}, {"pattern": _forgiving_pattern(words)}]})
+        return self._schema({"type": "string", "anyOf": [{"enum": words}, {"pattern": forgiving_pattern(words)}]})
 
 
-def _forgiving_pattern(words) -> str:
-    """A regular expression matching what vocab_key() maps onto one of words."""
+def forgiving_pattern(words, spaces: bool = True) -> str:
+    """A regular expression matching what vocab_key() maps onto one of words: any case,
+    surrounding blanks, and (with spaces) blanks or underscores for each hyphen."""
 
     def spell(word: str) -> str:
         out = ""
         for char in word:
-            if char == "-":
+            if char == "-" and spaces:
                 out += r"(?:-|[\s_]+)"
             elif char.isalpha():
                 out += f"[{char.lower()}{char.upper()}]"
+            elif char == " ":
+                out += " "
             else:
                 out += re.escape(char)
         return out
 
-    return r"^\s*(?:" + "|".join(spell(w) for w in words) + r")\s*$"
+    blank = r"\s*" if spaces else r"[ \t]*"
+    return rf"^{blank}(?:" + "|".join(spell(w) for w in words) + rf"){blank}$"
 
 
 class Num(Spec):
@@ -249,12 +255,19 @@ class Bool(Spec):
 
     def check(self, value, path, problems):
         if not isinstance(value, bool):
-            problems.append((path, f"expected true or false, got {_type_name(value)}"))
+            hint = ""
+            if isinstance(value, str) and value.strip().lower() in _YAML11_BOOLEANS:
+                word = "true" if value.strip().lower() in ("yes", "y", "on") else "false"
+                hint = f" (YAML 1.2, which editors use, reads '{value}' as text: write {word})"
+            problems.append((path, f"expected true or false, got {_type_name(value)}{hint}"))
             return INVALID
         return value
 
     def json_schema(self):
         return self._schema({"type": "boolean"})
+
+
+_YAML11_BOOLEANS = ("yes", "no", "on", "off", "y", "n")
 
 
 class Custom(Spec):
@@ -277,7 +290,7 @@ class Custom(Spec):
 class ListOf(Spec):
     """A list of items; with allow_scalar a single item may stand for a one-item list."""
 
-    def __init__(self, item: Spec, allow_scalar: bool = False, unique: bool = False, max_items: int = 1000, doc: str = ""):
+    def __init__(self, item: Spec, allow_scalar: bool = False, unique: bool = False, max_items: int | None = 1000, doc: str = ""):
         self.item, self.allow_scalar, self.unique, self.max_items, self.doc = item, allow_scalar, unique, max_items, doc
 
     def check(self, value, path, problems):
@@ -286,7 +299,7 @@ class ListOf(Spec):
         if not isinstance(value, list):
             problems.append((path, f"expected a list, got {_type_name(value)}"))
             return INVALID
-        if len(value) > self.max_items:
+        if self.max_items is not None and len(value) > self.max_items:
             problems.append((path, f"{len(value):,} items; the limit is {self.max_items:,}"))
             return INVALID
         out = []
@@ -301,7 +314,9 @@ class ListOf(Spec):
         return out if len(out) == len(value) else INVALID
 
     def json_schema(self):
-        schema = {"type": "array", "items": self.item.json_schema()}
+        schema: dict = {"type": "array", "items": self.item.json_schema()}
+        if self.max_items is not None:
+            schema["maxItems"] = self.max_items
         if self.unique:
             schema["uniqueItems"] = True
         if self.allow_scalar:
@@ -348,11 +363,14 @@ class Record(Spec):
     """A mapping with known keys: unknown keys are errors, with a suggestion.
 
     `closed=False` only loosens the JSON Schema (more keys allowed): for output
-    whose contract says keys may be added.
+    whose contract says keys may be added. With `null_is_unknown` (input) an
+    optional field written as null is the same as leaving it out; output
+    descriptions set it False, and null is then only what Nullable allows.
     """
 
-    def __init__(self, fields: dict, doc: str = "", title: str = "", closed: bool = True):
+    def __init__(self, fields: dict, doc: str = "", title: str = "", closed: bool = True, null_is_unknown: bool = True):
         self.fields, self.doc, self.title, self.closed = fields, doc, title, closed  # fields: name -> Field
+        self.null_is_unknown = null_is_unknown
 
     def check(self, value, path, problems):
         if not isinstance(value, dict):
@@ -374,7 +392,7 @@ class Record(Spec):
                 )
                 ok = False
                 continue
-            if item is None and not spec.required:
+            if item is None and not spec.required and self.null_is_unknown:
                 continue  # an explicit null is the same as leaving the field out: unknown
             checked = spec.spec.check(item, join_path(path, key), problems)
             if checked is INVALID:
@@ -388,13 +406,23 @@ class Record(Spec):
         return out if ok else INVALID
 
     def json_schema(self):
-        schema: dict = {"type": "object", "properties": {name: f.spec.json_schema() for name, f in self.fields.items()}}
+        properties = {name: f.spec.json_schema() for name, f in self.fields.items()}
+        if self.null_is_unknown:  # what check() accepts: an optional field may be null
+            properties = {name: p if self.fields[name].required else _or_null(p) for name, p in properties.items()}
+        schema: dict = {"type": "object", "properties": properties}
         if self.closed:
             schema["additionalProperties"] = False
         required = [name for name, f in self.fields.items() if f.required]
         if required:
             schema["required"] = required
         return self._schema(schema)
+
+
+def _or_null(schema: dict) -> dict:
+    """schema, or null; title and description stay on top, where editors look for them."""
+    words = {k: schema[k] for k in ("title", "description") if k in schema}
+    rest = {k: v for k, v in schema.items() if k not in words}
+    return {**words, "anyOf": [rest, {"type": "null"}]}
 
 
 class MapOf(Spec):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import errno
 import gc
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -73,6 +76,33 @@ def _main(
     _state["debug"] = debug
 
 
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away (| head): 128 + SIGPIPE, as other tools
+EXIT_TERMINATED = 143  # SIGTERM: 128 + SIGTERM
+
+# An OSError without a file name and with one of these is a write to stdout that failed:
+# the user's environment (a full disk, /dev/full, a quota), not a bug.
+_STREAM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EBADF}
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `finally` runs (temporary files go)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send what is left to /dev/null, so the final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 @contextmanager
 def guarded():
     """Map the project's errors to exit codes in one place; never show a traceback for bad input."""
@@ -86,16 +116,31 @@ def guarded():
         raise
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        raise typer.Exit(130) from None
-    except Exception as exc:  # an internal error: short message, no traceback unless --debug
-        if _state["debug"]:
-            raise
-        typer.echo(
-            f"netadvisor: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug. Run again with --debug for the traceback and report it with the case file.",
-            err=True,
-        )
-        raise typer.Exit(EXIT_INTERNAL) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Terminated:
+        raise typer.Exit(EXIT_TERMINATED) from None
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    except OSError as exc:
+        if exc.filename is None and exc.errno in _STREAM_ERRNOS:
+            typer.echo(f"netadvisor: cannot write to standard output: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        _internal(exc)
+    except Exception as exc:
+        _internal(exc)
+
+
+def _internal(exc: BaseException):
+    """An internal error: short message, no traceback unless --debug (call in an except block)."""
+    if _state["debug"]:
+        raise
+    typer.echo(
+        f"netadvisor: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug. Run again with --debug for the traceback and report it with the case file.",
+        err=True,
+    )
+    raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def date_option(value: str | None):
@@ -112,7 +157,11 @@ def date_option(value: str | None):
 def console(width: int | None, no_color: bool, stderr: bool = False):
     from rich.console import Console
 
-    return Console(width=width, no_color=no_color or bool(os.environ.get("NO_COLOR")), highlight=False,
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit 1; guarded() makes it a quiet exit 141
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    return _Console(width=width, no_color=no_color or bool(os.environ.get("NO_COLOR")), highlight=False,
                    markup=False, emoji=False, stderr=stderr)
 
 
@@ -125,6 +174,13 @@ def main():
     (Tests call `app` in-process and are unaffected.)
     """
     gc.disable()
+    signal.signal(signal.SIGTERM, _terminate)
+    codecs.register_error("netadvisor-escape", _escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        try:  # text the stream's encoding cannot hold (PYTHONIOENCODING=ascii, a name that is not UTF-8) is escaped
+            stream.reconfigure(errors="netadvisor-escape")
+        except (AttributeError, ValueError):  # not a text file, or closed
+            pass
     if "--no-color" in sys.argv:
         # Typer prints help and usage errors with a rich console of its own; the
         # environment is the one setting that reaches it.
@@ -138,12 +194,51 @@ def main():
             sys.stderr.write(code + "\n")
             code = 1
         code = code or 0
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError):  # a closed pipe (| head) is not an error
-            pass
+    except Terminated:  # before or after a command's own handling
+        code = EXIT_TERMINATED
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    code = _flush(code)
     os._exit(code)
+
+
+def _escape_unencodable(error: UnicodeEncodeError):
+    """\\uXXXX for each character the output's encoding cannot hold: readable on a terminal,
+    and a valid escape inside the JSON strings of --format json (\\xNN would not be)."""
+    out = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:  # as JSON writes it: a surrogate pair
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+def _flush(code: int) -> int:
+    """Flush the output; a reader that went away, or a full disk, decides the exit code."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = code or EXIT_BROKEN_PIPE
+    except OSError as exc:
+        _echo_err(f"netadvisor: cannot write to standard output: {exc.strerror or exc}")
+        code = code or EXIT_INPUT
+    except ValueError:  # closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return code
+
+
+def _echo_err(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ def write_report(result, path: Path) -> None:
     """The report for --export, by the file's suffix, written atomically."""
     from datetime import datetime, timezone
 
-    from ..base.documents import write_text_atomic
+    from ..base.escape import terminal
+    from ..base.files import write_text
 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     suffix = path.suffix.lower()
@@ -45,11 +46,8 @@ def write_report(result, path: Path) -> None:
         from ..formats import as_markdown
 
         text = as_markdown.render(result, report=True, generated_at=stamp)
-    try:
-        write_text_atomic(path, text)
-    except OSError as exc:
-        raise UsageError(f"--export: cannot write {path}: {exc.strerror or exc}") from None
-    typer.echo(f"wrote {path}", err=True)
+    write_text(path, text, "--export")
+    typer.echo(f"wrote {terminal(str(path))}", err=True)
 
 
 @app.command(

@@ -37,7 +37,9 @@ def batch(
     with guarded():
         from functools import partial
 
+        from ..base.escape import terminal
         from ..cohort import batch as runner
+        from ..cohort.discover import refuse_output_among_inputs
         from ..core import checked_library
         from ..formats.batch_out import Summary, shape, writer_for
 
@@ -45,51 +47,50 @@ def batch(
         if kind is not None and kind not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
         checked_library(guideline)  # invalid data or an unknown id stops here, before any work (exit 2)
+        if out is not None:
+            refuse_output_among_inputs(out, paths, "--out")
         summary = Summary()
-        results = runner.run(runner.discover(paths), runner.advise_task, jobs=jobs or runner.default_jobs(),
+        found = runner.discover(paths)
+        results = runner.run(found, runner.advise_task, jobs=jobs or runner.default_jobs(),
                              guideline=guideline, as_of=date_option(as_of), shape=partial(shape, kind))
         show_progress = not quiet and sys.stderr.isatty()
         code = write_stream(results, out, writer_for(kind), summary, show_progress)
+        summary.skipped = found.skipped
         summary_console = console(width, no_color, stderr=out is not None)  # data to stdout, talk to stderr
         for part in summary.renderables():
             summary_console.print(part)
         if out is not None:
-            typer.echo(f"wrote {out}", err=True)
+            typer.echo(f"wrote {terminal(str(out))}", err=True)
         raise typer.Exit(code)
 
 
 def write_stream(results, out: Path | None, writer, summary, show_progress: bool) -> int:
     """Consume the (summary facts, output line) results: feed the summary, write the output file atomically.
 
-    The file is written under a temporary name and renamed at the end, so an
-    interrupted run (Ctrl-C: exit 130) leaves no half-written file at `out`.
+    The output file is opened (as a temporary file beside it) before the first
+    case is run, so a folder that is missing or read-only stops the run at once,
+    and renamed into place at the end: an interrupted run (Ctrl-C: exit 130,
+    SIGTERM: 143) leaves no half-written file at `out` and the old one intact.
     """
-    import os
-    import secrets
+    from contextlib import nullcontext
 
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp") if out else None
-    handle = open(tmp, "x", encoding="utf-8", newline="") if tmp else None
-    progress = _progress() if show_progress else None
-    try:
+    from ..base.files import atomic_write
+
+    progress = None
+    with atomic_write(out, "--out", newline="") if out else nullcontext() as handle:
         if handle and writer.header:
             handle.write(writer.header)
-        for facts, line in results:
-            summary.add(facts)
-            if handle:
-                handle.write(line)
+        progress = _progress() if show_progress else None
+        try:
+            for facts, line in results:
+                summary.add(facts)
+                if handle:
+                    handle.write(line)
+                if progress:
+                    progress.advance()
+        finally:
             if progress:
-                progress.advance()
-        if handle:
-            handle.close()
-            os.replace(tmp, out)
-    except BaseException:
-        if handle:
-            handle.close()
-            tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        if progress:
-            progress.stop()
+                progress.stop()
     return EXIT_FINDINGS if summary.errors else EXIT_OK
 
 

@@ -31,7 +31,7 @@ def check_task(item, state) -> dict:
         lines = _expect_lines(Path(item.source))
         for o in outcomes:
             o["line"] = lines.get(o["kind"])
-    return {"source": {"file": item.source, "line": item.line}, "case_id": case.id, "outcomes": outcomes}
+    return {"source": item.where(), "case_id": case.id, "outcomes": outcomes}
 
 
 def _expect_lines(path: Path) -> dict:
@@ -71,12 +71,17 @@ def check(
         from ..core import checked_library
         from ..formats import check_out
 
+        from ..formats.batch_out import skipped_text
+
         checked_library(guideline)
-        records = list(runner.run(runner.discover(paths), check_task, jobs=jobs, guideline=guideline))
+        found = runner.discover(paths)
+        records = list(runner.run(found, check_task, jobs=jobs, guideline=guideline))
         if format is CheckFormat.text:
-            check_out.text(records, console(None, no_color))
+            check_out.text(records, console(None, no_color), skipped_text(found.skipped))
+        elif format is CheckFormat.json:
+            sys.stdout.write(check_out.as_json(records, dict(found.skipped)))
         else:
-            render = {"json": check_out.as_json, "junit": check_out.junit, "github": check_out.github}[format.value]
+            render = {"junit": check_out.junit, "github": check_out.github}[format.value]
             sys.stdout.write(render(records))
         totals = check_out.totals(records)
         empty = totals["expectations"] == 0 and not allow_empty

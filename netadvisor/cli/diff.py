@@ -23,7 +23,7 @@ def diff_task(item, state) -> dict:
         case = read_case(item, library, side.as_of)
         sides.append(advice_to_dict(advise_case(case, library, side.guideline)))
     result = compare(*sides)
-    result["source"] = {"file": item.source, "line": item.line}
+    result["source"] = item.where()
     return result
 
 
@@ -58,16 +58,19 @@ def diff(
         from ..cohort import batch as runner
         from ..cohort.diff import Side, describe
         from ..core import checked_library
-        from ..formats.batch_out import error_text, is_error
+        from ..base.escape import terminal
+        from ..formats.batch_out import error_text, is_error, skipped_text
 
         sides = (Side.parse(from_, "--from"), Side.parse(to, "--to"))
         for side in sides:  # bad data, path or id: exit 2 before any work
             checked_library(side.guideline)
-        results = list(runner.run(runner.discover(paths), _Bound(sides), jobs=jobs))
+        found = runner.discover(paths)
+        results = list(runner.run(found, _Bound(sides), jobs=jobs))
         errors = [r for r in results if is_error(r)]
         changed = [r for r in results if not is_error(r) and r["changes"]]
         kinds = Counter(c["kind"] for r in changed for c in r["changes"])
-        summary = {"cases": len(results), "changed": len(changed), "unreadable": len(errors), "changes": dict(sorted(kinds.items()))}
+        summary = {"cases": len(results), "changed": len(changed), "unreadable": len(errors), "changes": dict(sorted(kinds.items())),
+                   "skipped": dict(found.skipped)}
         if format is Format.json:
             sys.stdout.write(json.dumps({"format": "netadvisor-diff/1", "from": from_, "to": to, "summary": summary, "cases": results},
                                         ensure_ascii=False, indent=2) + "\n")
@@ -75,15 +78,17 @@ def diff(
             out = console(width, no_color)
             out.print(f"diff {from_} → {to}", style="bold")
             for r in results:
-                label = r["source"]["file"] + (f":{r['source']['line']}" if r["source"]["line"] else "")
+                label = terminal(r["source"]["file"]) + (f":{r['source']['line']}" if r["source"]["line"] else "")
                 if is_error(r):
-                    out.print(f"ERROR {label}: {error_text(r)}", style="bold red")
+                    out.print(f"ERROR {label}: {terminal(error_text(r))}", style="bold red", soft_wrap=True)
                 elif r["changes"]:
-                    out.print(f"{r['case_id']} ({label})", style="bold")
+                    out.print(f"{terminal(r['case_id'])} ({label})", style="bold", soft_wrap=True)
                     for change in r["changes"]:
                         out.print("  " + describe(change))
             detail = ", ".join(f"{n} {k}" for k, n in summary["changes"].items()) or "none"
             out.print(f"{summary['changed']} of {summary['cases']} cases changed ({detail}); {summary['unreadable']} unreadable", style="bold")
+            if found.skipped:
+                out.print(skipped_text(found.skipped), style="dim")
         raise typer.Exit(EXIT_INPUT if errors else EXIT_FINDINGS if changed else EXIT_OK)
 
 

@@ -34,6 +34,7 @@ def lint(
     Exit 0 if no errors (warnings are listed), 1 if any error, 2 if the folder cannot be read.
     """
     with guarded():
+        from ..base.escape import terminal, workflow_message, workflow_property
         from ..knowledge.library import shipped_dir
         from ..knowledge.lint import lint as run
 
@@ -48,9 +49,10 @@ def lint(
         elif format is LintFormat.github:
             for f in findings:
                 kind = "error" if f.severity == "error" else "warning"
-                sys.stdout.write(f"::{kind} file={f.file},title=netadvisor lint {f.code}::{f.path}: {f.message}\n")
+                sys.stdout.write(f"::{kind} file={workflow_property(f.file)},title=netadvisor lint {workflow_property(f.code)}::"
+                                 f"{workflow_message(f'{f.path}: {f.message}')}\n")
         else:
             for f in findings:
                 typer.echo(f"{f.severity}: {f}")
-            typer.echo(f"{target}: {len(errors)} errors, {len(findings) - len(errors)} warnings")
+            typer.echo(f"{terminal(str(target))}: {len(errors)} errors, {len(findings) - len(errors)} warnings")
         raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)

@@ -1,6 +1,5 @@
 """`netadvisor replay CASE` and `netadvisor audit PATH...`."""
 
-import csv
 import json
 import sys
 from enum import Enum
@@ -66,7 +65,7 @@ def audit_task(item, state, against: tuple = ()) -> dict:
 
     case = read_case(item, state["library"])
     decisions = [decision_dict(d) for d in run(case, state["library"], state["guideline"], against)]
-    return {"case_id": case.id, "source": {"file": item.source, "line": item.line}, "decisions": decisions}
+    return {"case_id": case.id, "source": item.where(), "decisions": decisions}
 
 
 @app.command(
@@ -97,27 +96,40 @@ def audit(
     Exit 1 if any case could not be read, 0 otherwise.
     """
     with guarded():
-        from ..base.documents import write_text_atomic
+        from contextlib import nullcontext
+
+        from ..base.escape import terminal
+        from ..base.files import atomic_write
         from ..cohort import batch as runner
         from ..cohort.audit import CSV_COLUMNS, Audit, csv_rows
+        from ..cohort.discover import refuse_output_among_inputs
         from ..core import checked_library
 
         from functools import partial
 
         bodies = _against(checked_library(guideline), against)
+        if decisions is not None:
+            refuse_output_among_inputs(decisions, paths, "--decisions")
         summary = Audit()
-        rows = [CSV_COLUMNS + bodies] if decisions else None
+        found = runner.discover(paths)
         task = partial(audit_task, against=bodies) if bodies else audit_task
-        for record in runner.run(runner.discover(paths), task, jobs=jobs or runner.default_jobs(), guideline=guideline):
-            if not summary.add(record):
-                d = summary.duplicates[-1]
-                typer.echo(f"warning: {d['skipped']}: case id '{d['case_id']}' was already read from {d['kept']}; "
-                           "counted once (the first)", err=True)
-            elif rows is not None and "decisions" in record:
-                rows.extend(csv_rows(record, bodies))
+        rows = 0
+        # opened before the run: a folder that is missing or read-only stops it at once
+        with atomic_write(decisions, "--decisions", newline="") if decisions else nullcontext() as out:
+            if out:
+                out.write(_csv([CSV_COLUMNS + bodies]))
+            for record in runner.run(found, task, jobs=jobs or runner.default_jobs(), guideline=guideline):
+                if not summary.add(record):
+                    d = summary.duplicates[-1]
+                    typer.echo(f"warning: {terminal(d['skipped'])}: case id '{terminal(d['case_id'])}' was already read "
+                               f"from {terminal(d['kept'])}; counted once (the first)", err=True)
+                elif out and "decisions" in record:
+                    lines = csv_rows(record, bodies)
+                    rows += len(lines)
+                    out.write(_csv(lines))
+        summary.skipped = dict(found.skipped)
         if decisions:
-            write_text_atomic(decisions, _csv(rows))
-            typer.echo(f"wrote {decisions} ({len(rows) - 1} decisions)", err=True)
+            typer.echo(f"wrote {terminal(str(decisions))} ({rows} decisions)", err=True)
         data = summary.to_dict()
         if format is AuditFormat.json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -145,11 +157,9 @@ def _against(library, value: str | None) -> tuple:
 
 
 def _csv(rows) -> str:
-    import io
+    from ..formats.batch_out import csv_text
 
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+    return csv_text(rows)
 
 
 def _summary_rows(data: dict) -> list:

@@ -6,6 +6,8 @@ the cohort; only the per-decision CSV (if asked for) sees every decision.
 
 from collections import Counter, defaultdict
 
+from ..formats.batch_out import Unreadable, problem_kind
+
 ASSESSABLE = ("concordant", "concordant-not-top", "deviation")
 CSV_COLUMNS = ("case_id", "source", "line", "decision", "therapy", "start", "as_of", "year", "site_group",
                "guideline", "classification", "code", "rank", "category", "intent", "detail")
@@ -59,7 +61,8 @@ def source_label(record: dict) -> str:
 class Audit:
     def __init__(self):
         self.cases = 0
-        self.errors: list = []
+        self.errors = Unreadable()  # a count, the first few records and counts by kind: bounded memory
+        self.skipped: dict = {}  # what the folders held that was not read, by kind (cohort/discover.py)
         self.first_source: dict = {}  # case id -> the input it was first read from
         self.duplicates: list = []  # {"case_id", "kept", "skipped"}: the same case again, counted once
         self.classes: Counter = Counter()
@@ -73,7 +76,7 @@ class Audit:
         bundle cases/fhir/x.json) is skipped and listed in `duplicates`. Returns False then."""
         if record.get("format") == "netadvisor-error/1":
             self.cases += 1
-            self.errors.append(record)
+            self.errors.add("", "", problem_kind(record), record)
             return True
         first = self.first_source.setdefault(record["case_id"], source_label(record))
         if first != source_label(record):
@@ -120,16 +123,18 @@ class Audit:
             "format": "netadvisor-audit/1",
             "cases": self.cases,
             "unreadable": len(self.errors),
+            "skipped": self.skipped,
             "overall": self.rates(self.classes),
             "by": {dim: {key: self.rates(c) for key, c in sorted(keys.items(), key=_order)} for dim, keys in self.by.items()},
             "deviations": dict(self.deviations.most_common()),
             "off_guideline_choices": dict(self.off_guideline.most_common()),
             "not_assessable": dict(self.not_assessable.most_common()),
             "duplicates": self.duplicates,
-            "errors": self.errors,
+            "errors": self.errors.sample,  # the first SAMPLE error records
+            "errors_by_kind": dict(self.errors.kinds.most_common()),
         }
 
 
 def _order(item):
     key = item[0]
-    return (0, int(key)) if key.isdigit() else (1, key)
+    return (0, int(key)) if key.isascii() and key.isdigit() else (1, key)

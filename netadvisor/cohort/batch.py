@@ -9,71 +9,13 @@ disappears. `batch`, `check`, `diff` and `audit` share this machinery.
 import gc
 import os
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator
 
-from ..base.documents import CASE_MAX_BYTES, SUFFIXES, decode
 from ..base.errors import InputError, Problem
-
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-
-
-class Input(NamedTuple):
-    """One case to read: a file, or one line of a JSON Lines file (then `text` holds it)."""
-
-    source: str
-    line: int | None = None
-    text: str | None = None
-    problem: Problem | None = None  # already known to be unreadable (missing file, bad line)
-
-    @property
-    def label(self) -> str:
-        return f"{self.source}:{self.line}" if self.line else self.source
-
-
-def discover(paths: Iterable) -> Iterator[Input]:
-    """Every input under the given paths, in a stable order.
-
-    Folders are searched recursively for case files in sorted order; symbolic
-    links to folders are not followed, so a link loop cannot trap the walk.
-    """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path)
-        elif path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
-            yield from _lines(path)
-        else:
-            yield Input(str(path))  # reading reports a missing, odd or unreadable file
-
-
-def _walk(folder: Path) -> Iterator[Input]:
-    for root, dirs, files in os.walk(folder, followlinks=False, onerror=None):
-        dirs.sort()
-        for name in sorted(files):
-            if Path(name).suffix.lower() in SUFFIXES and not name.startswith("."):
-                yield Input(os.path.join(root, name))
-
-
-def _lines(path: Path) -> Iterator[Input]:
-    """One Input per non-blank line; a line too long or not UTF-8 is an error input."""
-    try:
-        handle = open(path, "rb")
-    except OSError as exc:
-        yield Input(str(path), problem=Problem(str(path), "", f"cannot read: {exc.strerror or exc}"))
-        return
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            if len(raw) > CASE_MAX_BYTES:
-                yield Input(str(path), number, problem=Problem(f"{path}:{number}", "", f"line is {len(raw):,} bytes; the limit is {CASE_MAX_BYTES:,}"))
-                continue
-            try:
-                yield Input(str(path), number, decode(raw, f"{path}:{number}"))
-            except InputError as exc:
-                yield Input(str(path), number, problem=exc.problems[0])
-
+from ..base.escape import file_name
+from .discover import Input, discover  # noqa: F401 - the runner's inputs, for the commands
 
 # -- running -------------------------------------------------------------------------
 
@@ -105,7 +47,7 @@ def read_case(item: Input, library, as_of: date | None = None):
         data = parse_text(item.text, "json")
     except ValueError as exc:
         raise InputError([Problem(label, "", str(exc))]) from None
-    default_id = f"{Path(item.source).stem}-{item.line}"
+    default_id = f"{file_name(Path(item.source).stem)}-{item.line}"
     return parse_case(data, source=label, therapy=spec, default_id=default_id, as_of=as_of)
 
 
@@ -123,7 +65,7 @@ def _run_one(item: Input):
 def error_record(item: Input, problems: list, internal: bool = False) -> dict:
     return {
         "format": "netadvisor-error/1",
-        "source": {"file": item.source, "line": item.line},
+        "source": item.where(),
         "internal": internal,
         "problems": [p.to_dict() for p in problems],
     }
@@ -133,8 +75,9 @@ def run(items: Iterable[Input], task: Callable, *, jobs: int = 1, guideline: str
         as_of: date | None = None, chunksize: int = 32, shape: Callable | None = None) -> Iterator:
     """task(item, worker_state) for every input, results in input order, streamed.
 
-    With jobs > 1 the work is spread over that many processes; results still
-    come back in input order so output files are reproducible. `shape`, applied
+    With jobs > 1 the work is spread over that many processes (cohort/pool.py);
+    results still come back in input order so output files are reproducible, and
+    the inputs of a worker that dies become error records. `shape`, applied
     in the worker, turns each record (or error record) into what the caller
     needs: sending a line of text back is far cheaper than a whole record.
     """
@@ -143,11 +86,17 @@ def run(items: Iterable[Input], task: Callable, *, jobs: int = 1, guideline: str
         for item in items:
             yield _run_one(item)
         return
-    import multiprocessing
+    from .pool import imap
 
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_setup, initargs=(guideline, as_of, task, shape)) as pool:
-        yield from pool.imap(_run_one, items, chunksize=chunksize)
+    yield from imap(items, jobs=jobs, setup=_setup, setup_args=(guideline, as_of, task, shape), run_one=_run_one,
+                    lost=partial(_lost, shape), chunksize=chunksize)
+
+
+def _lost(shape: Callable | None, item: Input, why: str):
+    """The record of an input whose worker process died (or could not start) before it was done."""
+    message = why if why.startswith("internal error") else f"{why} before this case was done; run it again"
+    record = error_record(item, [Problem(item.label, "", message)], internal=True)
+    return record if shape is None else shape(record)
 
 
 def default_jobs() -> int:
@@ -167,5 +116,5 @@ def advise_task(item: Input, state: dict) -> dict:
 
     case = read_case(item, state["library"], state["as_of"])
     record = advice_to_dict(advise_case(case, state["library"], state["guideline"]))
-    record["source"] = {"file": item.source, "line": item.line}
+    record["source"] = item.where()
     return record

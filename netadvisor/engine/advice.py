@@ -124,3 +124,4 @@ class Advice(NamedTuple):
     step: Notice | None = None  # where the case stands in the guideline's algorithm (code: the step's id)
     other_options: tuple = ()  # with --compare: options only other bodies list, offered by one of them
     comparison: object = None  # with --compare: engine.compare.Comparison
+    preferences: dict = {}  # the case's preferences as validated (avoid, clinical_trial_access, notes), for reports

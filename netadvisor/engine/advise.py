@@ -166,6 +166,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
         context=tuple(survival_context(knowledge, ev, case)),
         step=step and step_notice._replace(code=step.id),
+        preferences=case.data.get("preferences", {}),
     )
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
 

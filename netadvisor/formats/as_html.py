@@ -4,8 +4,7 @@ exclusions, evidence chart (inline SVG), warnings and numbered sources.
 No scripts, fonts or images from the network: one file that opens anywhere.
 """
 
-from html import escape
-
+from ..base.escape import html as escape  # html.escape on characters XML and HTML allow
 from ..engine.advice import DISCLAIMER, Advice
 from . import words
 from .chart import figure_text, hr_text, rows, scales
@@ -88,13 +87,15 @@ def render(advice: Advice, generated_at: str) -> str:
     timeline = words.timeline(advice)
     out.append("<h2>Treatment history</h2>")
     if timeline:
-        out.append("<table><tr><th>When</th><th>Therapy</th><th>Outcome</th></tr>")
-        out += [f"<tr><td>{escape(w)}</td><td>{escape(t)}</td><td>{escape(o)}</td></tr>" for w, t, o in timeline]
+        out.append("<table><tr><th>When</th><th>Therapy</th><th>Outcome</th><th>Dose and notes</th></tr>")
+        out += [f"<tr><td>{escape(w)}</td><td>{escape(t)}</td><td>{escape(o)}</td><td>{escape(d)}</td></tr>" for w, t, o, d in timeline]
         out.append("</table>")
     else:
         out.append('<p class="dim">No treatment history stated.</p>')
     if advice.step:
         out.append(f"<p><b>Algorithm step:</b> {escape(advice.step.text)}{refs.mark(advice.step.sources)}</p>")
+    if words.wishes(advice):
+        out.append(f"<p><b>Patient's wishes:</b> {escape(words.wishes(advice))}</p>")
     if advice.scope:
         out.append(f'<p class="scope"><b>Out of scope:</b> {escape(advice.scope.text)}{refs.mark(advice.scope.sources)}</p>')
     out.append("<h2>Candidates</h2>")

@@ -15,18 +15,18 @@ from operator import itemgetter
 
 from .. import __version__
 from ..base import vocab
-from ..base.fields import Bool, ListOf, MapOf, Nullable, Num, Record, Str
+from ..base.fields import Bool, MapOf, Nullable, Num, Record
 from ..engine.advice import DISCLAIMER, Advice
 from ..knowledge.models import BASES, SEVERITIES
-from .json_spec import CODE, DATE, SOURCE_ID, SOURCE_IDS, TEXT, TEXTS, Out, _obj, _words, writer
+from .json_spec import CODE, DATE, SOURCE_ID, SOURCE_IDS, TEXT, TEXTS, Out, _List, _obj, _Text, _words, writer
 
 
 REASON = _obj(
     "why a therapy is a candidate, is excluded, or ranks where it does",
     code=Out(CODE, "code"),
     text=Out(TEXT, "text"),
-    facts=Out(ListOf(TEXT, doc="the case fields the reason rests on"), "facts", omit_empty=True),
-    unknown=Out(ListOf(TEXT, doc="case fields that were not stated"), "unknown", omit_empty=True),
+    facts=Out(_List(TEXT, doc="the case fields the reason rests on"), "facts", omit_empty=True),
+    unknown=Out(_List(TEXT, doc="case fields that were not stated"), "unknown", omit_empty=True),
     sources=Out(SOURCE_IDS, "sources", omit_empty=True),
 )
 
@@ -47,7 +47,7 @@ EVIDENCE = _obj(
     control=Out(Nullable(Num(), doc="null: see control_text, or a single-arm analysis"), "control"),
     unit=Out(_words(("months", "percent")), "unit"),
     hr=Out(Nullable(Num(0)), "hr"),
-    ci95=Out(Nullable(ListOf(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")), lambda e: list(e.hr_ci95) if e.hr_ci95 else None),
+    ci95=Out(Nullable(_List(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")), lambda e: list(e.hr_ci95) if e.hr_ci95 else None),
     p=Out(Nullable(TEXT), "p"),
     n=Out(Nullable(Num(0, integer=True)), "n"),
     treatment_text=Out(Nullable(TEXT, doc="'not reached' where the source gives no number"), "treatment_text"),
@@ -70,9 +70,9 @@ CANDIDATE = _obj(
     intent=Out(_words(vocab.INTENTS), "intent"),
     recommendation=Out(TEXT, "recommendation"),
     basis=Out(_words(BASES, doc="who places the option"), "basis"),
-    reasons=Out(ListOf(REASON), "reasons"),
+    reasons=Out(_List(REASON), "reasons"),
     cautions=Out(
-        ListOf(
+        _List(
             _obj(
                 code=Out(CODE, "code"),
                 severity=Out(_words(SEVERITIES), "severity"),
@@ -84,7 +84,7 @@ CANDIDATE = _obj(
         "cautions",
     ),
     toxicities=Out(
-        ListOf(
+        _List(
             _obj(
                 event=Out(TEXT, "event"),
                 grade3plus_percent=Out(
@@ -99,7 +99,7 @@ CANDIDATE = _obj(
         ),
         "toxicities",
     ),
-    evidence=Out(ListOf(EVIDENCE, doc="antitumour candidates only"), "evidence"),
+    evidence=Out(_List(EVIDENCE, doc="antitumour candidates only"), "evidence"),
     citations=Out(TEXTS, "citations"),
 )
 
@@ -112,6 +112,7 @@ ADVICE = Record(
     title="netadvisor advice (netadvisor-advice/1)",
     doc="Candidate next-line therapies for one case, each explained and cited. Decision support, not a prescription.",
     closed=False,
+    null_is_unknown=False,
     fields={
         "format": Out(_words((vocab.ADVICE_FORMAT,)), lambda a: vocab.ADVICE_FORMAT),
         "case_id": Out(TEXT, "case_id"),
@@ -125,7 +126,7 @@ ADVICE = Record(
                                          omit_none=True),
                 source=Out(TEXT, "source"),
                 title=Out(TEXT, "title"),
-                data_sha256=Out(Str(pattern="[0-9a-f]{64}"), "digest"),
+                data_sha256=Out(_Text(pattern="[0-9a-f]{64}"), "digest"),
             ),
             "guideline",
         ),
@@ -136,13 +137,13 @@ ADVICE = Record(
                 site=Out(_words(vocab.SITES), itemgetter("site")),
                 site_group=Out(Nullable(TEXT), itemgetter("site_group")),
                 grade=Out(Nullable(Num(1, 3, integer=True)), itemgetter("grade")),
-                ki67=Out(Nullable(ListOf(Num(0, 100), doc="[low, high] percent")), itemgetter("ki67")),
-                functional=Out(Nullable(ListOf(_words(vocab.FUNCTIONAL))), itemgetter("functional")),
+                ki67=Out(Nullable(_List(Num(0, 100), doc="[low, high] percent")), itemgetter("ki67")),
+                functional=Out(Nullable(_List(_words(vocab.FUNCTIONAL))), itemgetter("functional")),
                 sstr=Out(Nullable(_words(vocab.SSTR)), itemgetter("sstr")),
                 prior_lines=Out(Nullable(Num(0, integer=True, doc="prior systemic antitumour lines")), itemgetter("prior_lines")),
                 differentiation=Out(Nullable(_words(vocab.DIFFERENTIATION)), itemgetter("differentiation")),
                 stage=Out(Nullable(_words(vocab.STAGES)), itemgetter("stage")),
-                metastases=Out(Nullable(ListOf(_words(vocab.METASTASES))), itemgetter("metastases")),
+                metastases=Out(Nullable(_List(_words(vocab.METASTASES))), itemgetter("metastases")),
             ),
             "summary",
         ),
@@ -167,20 +168,20 @@ ADVICE = Record(
             )),
             "step",
         ),
-        "candidates": Out(ListOf(CANDIDATE, doc="ordered by rank"), "candidates"),
+        "candidates": Out(_List(CANDIDATE, doc="ordered by rank"), "candidates"),
         "excluded": Out(
-            ListOf(
+            _List(
                 _obj(
                     therapy=Out(TEXT, "therapy"),
                     name=Out(TEXT, "name"),
-                    reasons=Out(ListOf(REASON), "reasons"),
+                    reasons=Out(_List(REASON), "reasons"),
                     recommendations=Out(TEXTS, "recommendations"),
                 )
             ),
             "excluded",
         ),
-        "warnings": Out(ListOf(NOTICE), "warnings"),
-        "context": Out(ListOf(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
+        "warnings": Out(_List(NOTICE), "warnings"),
+        "context": Out(_List(NOTICE, doc="what sets the case in context (SEER survival)"), "context"),
         "sources": Out(MapOf(SOURCE_ID, TEXT, doc="source id -> citation, for every id cited above"), "sources"),
     },
 )

@@ -6,6 +6,7 @@ import re
 from rich.console import CONSOLE_SVG_FORMAT, Console
 from rich.text import Text
 
+from ..base.escape import xml_chars
 from ..engine.advice import Advice
 from . import as_table, words
 
@@ -23,4 +24,5 @@ def render(advice: Advice, generated_at: str, width: int = 120) -> str:
         text.append(f"  [{i}] {citation}\n")
     text.append(f"\ngenerated {generated_at}", style="dim")
     console.print(text)
-    return console.export_svg(title=f"netadvisor · {advice.case_id}", code_format=SVG_FORMAT)
+    # rich escapes markup; what XML 1.0 cannot hold at all (U+FFFE in a case id) is taken out here
+    return xml_chars(console.export_svg(title=f"netadvisor · {advice.case_id}", code_format=SVG_FORMAT))

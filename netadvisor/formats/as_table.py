@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..base.escape import terminal
 from ..engine.advice import DISCLAIMER, Advice
 from . import words
 
@@ -45,15 +46,20 @@ def _header(advice: Advice, width: int) -> Panel:
     rows = words.timeline(advice)
     if not rows:
         _para(text, "not stated" if advice.summary.get("prior_lines") is None else "none", "", inner, label="History  ")
-    for i, (when, therapy, outcome) in enumerate(rows):
+    for i, (when, therapy, outcome, extra) in enumerate(rows):
         # Continuation lines hang under the therapy, so the dates column stays clear.
         _para(text, f"{therapy} → {outcome}", f"{when:<20} ", inner, label="History  " if i == 0 else "         ")
+        if extra:
+            _para(text, terminal(extra), " " * 21, inner, style="dim", label="         ")
+    if words.wishes(advice):
+        _para(text, terminal(words.wishes(advice)), "", inner, label="Wishes   ")
     if advice.step:
         _para(text, advice.step.text, "", inner, label="Step     ")
     for note in advice.context:
         _para(text, note.text, "", inner, label="Context  ")
     text.rstrip()
-    return Panel(_prewrapped(text, inner), title=f"netadvisor · {advice.case_id} · as of {advice.as_of}", title_align="left", box=box.ROUNDED)
+    return Panel(_prewrapped(text, inner), title=f"netadvisor · {terminal(advice.case_id)} · as of {advice.as_of}", title_align="left",
+                 box=box.ROUNDED)
 
 
 WIDE = 110  # below this the table keeps its short columns; the details carry the rest

@@ -3,11 +3,14 @@
 import csv
 import io
 import json
+import re
 from collections import Counter
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
+
+from ..base.escape import csv_cell, terminal
 
 CSV_COLUMNS = ("id", "source", "line", "site", "site_group", "top", "candidates", "excluded", "error")
 
@@ -45,20 +48,20 @@ class JsonlWriter:
         return dumps(record) + "\n"
 
 
+def csv_text(rows) -> str:
+    """CSV lines for rows (batch --out FILE.csv, audit's tables and --decisions): every text cell
+    through csv_cell, so that no cell from the input runs as a spreadsheet formula."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([csv_cell(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
 class CsvWriter:
     def __init__(self):
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n")
-        self.header = self._row(CSV_COLUMNS)
-
-    def _row(self, row) -> str:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.writer.writerow(row)
-        return self.buffer.getvalue()
+        self.header = csv_text([CSV_COLUMNS])
 
     def line(self, record: dict) -> str:
-        return self._row(csv_row(record))
+        return csv_text([csv_row(record)])
 
 
 def writer_for(kind: str | None):
@@ -79,17 +82,93 @@ def shape(kind: str | None, record: dict) -> tuple:
     return Summary.facts(record), writer.line(record) if writer else ""
 
 
+SAMPLE = 20  # unreadable inputs listed one by one; past that they are counted by kind
+MAX_KINDS = 100  # kinds of problem told apart; the rest are counted together
+
+
+def problem_kind(record: dict) -> str:
+    """The first problem of an error record with its particulars taken out: what kind of mistake it is.
+
+    'invalid JSON at line 1, column 7: Expecting value' -> 'invalid JSON at line N, column N: Expecting value'
+    """
+    first = record["problems"][0] if record["problems"] else {"path": "", "message": "unreadable"}
+    text = (f"{first['path']}: " if first["path"] else "") + first["message"]
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", text)
+    return re.sub(r"\d+(?:[,.]\d+)*", "N", text)[:200]
+
+
+class Unreadable:
+    """The inputs that could not be read, in bounded memory: a count, the first SAMPLE of them
+    (input and problems), and counts by kind of problem."""
+
+    def __init__(self):
+        self.count = 0
+        self.sample: list = []
+        self.kinds: Counter = Counter()
+
+    def add(self, label: str, text: str, kind: str, record: dict | None = None) -> None:
+        self.count += 1
+        if len(self.sample) < SAMPLE:
+            self.sample.append(record if record is not None else (label, text))
+        if kind not in self.kinds and len(self.kinds) >= MAX_KINDS:
+            kind = "(other kinds)"
+        self.kinds[kind] += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def tables(self) -> list:
+        if not self.count:
+            return []
+        title = "Could not be read" + (f" (the first {SAMPLE} of {self.count:,})" if self.count > SAMPLE else "")
+        table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold red")
+        table.add_column("input", no_wrap=True, max_width=80)
+        table.add_column("problem", min_width=30)
+        for label, text in self.sample:
+            table.add_row(_middle(terminal(label), 80), terminal(text))
+        if self.count <= SAMPLE:
+            return [table]
+        kinds = Table(box=box.SIMPLE_HEAD, title="Could not be read, by kind of problem", title_justify="left", title_style="bold red")
+        kinds.add_column("problem")
+        kinds.add_column("inputs", justify="right")
+        for kind, n in self.kinds.most_common():
+            kinds.add_row(terminal(kind), f"{n:,}")
+        return [table, kinds]
+
+
+def _middle(text: str, width: int) -> str:
+    """A long path shortened in the middle, keeping its start and its file name (the output file has it whole)."""
+    if len(text) <= width:
+        return text
+    tail = width * 2 // 3
+    return text[: width - tail - 1] + "…" + text[-tail:]
+
+
+SKIPPED_WORDS = {"hidden file": "hidden files", "JSON Lines file": "JSON Lines files (give them by name to read them)",
+                 "file of another type": "files of other types", "link to a folder": "links to folders (not followed)"}
+
+
+def skipped_text(skipped: dict) -> str:
+    """'not read in the folders: 2 hidden files, 1 JSON Lines file (...)', or '' when nothing was skipped."""
+    if not skipped:
+        return ""
+    parts = [f"{n:,} {kind if n == 1 else SKIPPED_WORDS.get(kind, kind)}" for kind, n in sorted(skipped.items())]
+    return "not read in the folders: " + ", ".join(parts)
+
+
 class Summary:
-    """Counts kept while streaming: constant memory however large the cohort."""
+    """Counts kept while streaming: bounded memory however large the cohort, and however broken."""
 
     def __init__(self):
         self.cases = 0
-        self.errors: list = []  # every unreadable input is listed; they are few by nature
+        self.errors = Unreadable()
         self.top: Counter = Counter()
         self.sites: Counter = Counter()
         self.out_of_scope = 0
         self.first_source: dict = {}  # case id -> the input it was first read from
-        self.duplicates: list = []  # (case id, first input, this input)
+        self.duplicates: list = []  # (case id, first input, this input): the first SAMPLE of them
+        self.duplicate_count = 0
+        self.skipped: dict = {}  # what the folders held that was not read, by kind (cohort/discover.py)
 
     @staticmethod
     def facts(record: dict) -> tuple:
@@ -97,7 +176,7 @@ class Summary:
         source = record["source"]
         label = f"{source['file']}:{source['line']}" if source["line"] else source["file"]
         if is_error(record):
-            return (label, error_text(record)), None, False, None, None
+            return (label, error_text(record), problem_kind(record)), None, False, None, None
         top = record["candidates"][0]["name"] if record["candidates"] else None
         return None, record["summary"]["site_group"] or "(no site group)", record["scope"]["status"] != "in-scope", top, (record["case_id"], label)
 
@@ -105,12 +184,14 @@ class Summary:
         error, site_group, out_of_scope, top, identity = facts
         self.cases += 1
         if error:
-            self.errors.append(error)
+            self.errors.add(*error)
             return
         case_id, label = identity
         first = self.first_source.setdefault(case_id, label)
         if first != label:
-            self.duplicates.append((case_id, first, label))
+            self.duplicate_count += 1
+            if len(self.duplicates) < SAMPLE:
+                self.duplicates.append((case_id, first, label))
         self.sites[site_group] += 1
         self.out_of_scope += out_of_scope
         if top:
@@ -122,8 +203,10 @@ class Summary:
         if self.out_of_scope:
             head.append(f", {self.out_of_scope} out of the guideline's scope")
         if self.duplicates:
-            head.append(f"; warning: {len(self.duplicates)} case id(s) read from two inputs")
+            head.append(f"; warning: {self.duplicate_count} case id(s) read from two inputs")
         parts: list = [head]
+        if self.skipped:
+            parts.append(Text(skipped_text(self.skipped)))
         if self.top:
             table = Table(box=box.SIMPLE_HEAD, title="Top candidate", title_justify="left")
             table.add_column("therapy")
@@ -144,13 +227,6 @@ class Summary:
             for column in ("case id", "first read from", "again in"):
                 table.add_column(column)
             for row in self.duplicates:
-                table.add_row(*row)
+                table.add_row(*map(terminal, row))
             parts.append(table)
-        if self.errors:
-            table = Table(box=box.SIMPLE_HEAD, title="Could not be read", title_justify="left", title_style="bold red")
-            table.add_column("input", no_wrap=True)
-            table.add_column("problem")
-            for label, text in self.errors:
-                table.add_row(label, text)
-            parts.append(table)
-        return parts
+        return parts + self.errors.tables()

@@ -1,8 +1,12 @@
 """Outputs of `netadvisor check`: text, JSON, JUnit XML and GitHub annotations."""
 
 import json
-from xml.sax.saxutils import escape, quoteattr
 
+from ..base.escape import quoteattr  # xml.sax.saxutils.quoteattr, on characters XML 1.0 allows
+from ..base.escape import terminal
+from ..base.escape import workflow_message as _escape_message
+from ..base.escape import workflow_property as _escape
+from ..base.escape import xml_text
 from .batch_out import error_text, is_error
 
 
@@ -25,29 +29,40 @@ def totals(records: list) -> dict:
     }
 
 
-def text(records: list, out) -> None:
+def text(records: list, out, skipped: str = "") -> None:
+    """One line per case, never wrapped (a wrapped line could begin with text from the input,
+    such as a GitHub `::error` command), names and ids escaped for the terminal."""
+
+    def line(text: str, style: str = "") -> None:
+        out.print(text, style=style, soft_wrap=True)
+
     for r in records:
         if is_error(r):
-            out.print(f"ERROR {r['source']['file']}: {error_text(r)}", style="bold red")
+            line(f"ERROR {terminal(r['source']['file'])}: {terminal(error_text(r))}", "bold red")
             continue
         failed = [o for o in r["outcomes"] if not o["ok"]]
+        case_id = terminal(r["case_id"])
         if not r["outcomes"]:
-            out.print(f"skip  {r['case_id']} ({r['source']['file']}): no expect: block", style="dim")
+            line(f"skip  {case_id} ({terminal(r['source']['file'])}): no expect: block", "dim")
             continue
         mark, style = ("FAIL", "bold red") if failed else ("ok  ", "green")
-        out.print(f"{mark}  {r['case_id']} ({len(r['outcomes']) - len(failed)}/{len(r['outcomes'])})", style=style)
+        line(f"{mark}  {case_id} ({len(r['outcomes']) - len(failed)}/{len(r['outcomes'])})", style)
         for o in failed:
-            out.print(f"      ✗ {_message(o)}")
+            line(f"      ✗ {terminal(_message(o))}")
     t = totals(records)
-    out.print(
+    line(
         f"{t['cases']} cases, {t['expectations']} expectations: {t['failed']} failed, "
         f"{t['unreadable']} unreadable, {t['without_expectations']} without expectations",
-        style="bold",
+        "bold",
     )
+    if skipped:
+        line(skipped, "dim")
 
 
-def as_json(records: list) -> str:
-    return json.dumps({"format": "netadvisor-check/1", "totals": totals(records), "cases": records}, ensure_ascii=False, indent=2)
+def as_json(records: list, skipped: dict | None = None) -> str:
+    """skipped: what the folders held that was not read, by kind (cohort/discover.py)."""
+    data = {"format": "netadvisor-check/1", "totals": totals(records), "skipped": skipped or {}, "cases": records}
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def junit(records: list) -> str:
@@ -75,7 +90,7 @@ def _junit_suite(r: dict) -> str:
     if is_error(r):
         name, counts = where, (1, 0, 1, 0)
         cases = [_testcase(where, "read case", f'<error type="unreadable" message={quoteattr(error_text(r))}>'
-                                                f"{escape(where + ': ' + error_text(r))}</error>")]
+                                                f"{xml_text(where + ': ' + error_text(r))}</error>")]
     elif not r["outcomes"]:
         name, counts = r["case_id"], (1, 0, 0, 1)
         cases = [_testcase(r["case_id"], "expect", '<skipped message="no expect: block"/>')]
@@ -88,7 +103,7 @@ def _junit_suite(r: dict) -> str:
             body = ""
             if not o["ok"]:
                 at = f"{file}:{o['line']}" if o.get("line") else where
-                body = f'<failure type="expectation" message={quoteattr(_message(o))}>{escape(at + ": " + _message(o))}</failure>'
+                body = f'<failure type="expectation" message={quoteattr(_message(o))}>{xml_text(at + ": " + _message(o))}</failure>'
             cases.append(_testcase(r["case_id"], _name(o), body))
     tests, failures, errors, skipped = counts
     return (
@@ -101,11 +116,6 @@ def _junit_suite(r: dict) -> str:
 
 def _testcase(classname: str, name: str, body: str) -> str:
     return f"    <testcase classname={quoteattr(classname)} name={quoteattr(name)}>{body}</testcase>\n"
-
-
-def _escape(value: str) -> str:
-    """GitHub workflow-command escaping for messages and properties."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
 
 
 def github(records: list) -> str:
@@ -125,6 +135,3 @@ def github(records: list) -> str:
     lines.append(f"netadvisor check: {t['expectations']} expectations, {t['failed']} failed, {t['unreadable']} unreadable")
     return "\n".join(lines) + "\n"
 
-
-def _escape_message(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from operator import itemgetter
 
 from ..base import vocab
-from ..base.fields import Bool, ListOf, Nullable, Num, Record
+from ..base.fields import Bool, Nullable, Num, Record
 from ..knowledge.models import BASES, SEVERITIES
-from .json_spec import CODE, DATE, SOURCE_IDS, TEXT, TEXTS, Out, _obj, _words
+from .json_spec import CODE, DATE, SOURCE_IDS, TEXT, TEXTS, Out, _List, _obj, _words
 
 
 def _with(record: Record, after: str | None = None, **fields) -> Record:
@@ -44,20 +44,20 @@ def extend(advice: Record, candidate: Record, reason: Record, notice: Record) ->
         level=Out(Nullable(TEXT, doc="that body's own mark; null: not stated"), "level"),
         intent=Out(_words(vocab.INTENTS), "intent"),
         recommendation=Out(TEXT, "recommendation"),
-        reasons=Out(ListOf(reason), "reasons"),
+        reasons=Out(_List(reason), "reasons"),
         cautions=Out(
-            ListOf(_obj(code=Out(CODE, "code"), severity=Out(_words(SEVERITIES), "severity"), text=Out(TEXT, "text"),
+            _List(_obj(code=Out(CODE, "code"), severity=Out(_words(SEVERITIES), "severity"), text=Out(TEXT, "text"),
                         sources=Out(SOURCE_IDS, "sources"))),
             "cautions",
         ),
         citations=Out(TEXTS, "citations"),
-        guidelines=Out(ListOf(position), "guidelines"),
+        guidelines=Out(_List(position), "guidelines"),
     )
 
     comparison = _obj(
         "with --compare: every guideline body in force on as_of that covers the case, side by side",
         bodies=Out(
-            ListOf(
+            _List(
                 _obj(
                     id=Out(TEXT, "id"),
                     version=Out(TEXT, "version"),
@@ -70,7 +70,7 @@ def extend(advice: Record, candidate: Record, reason: Record, notice: Record) ->
                                         lambda b: b if b.scheme else None),
                     secondary=Out(Bool(doc="read only in secondary sources"), "secondary"),
                     site_group=Out(Nullable(TEXT), "site_group"),
-                    notices=Out(ListOf(notice), "notices"),
+                    notices=Out(_List(notice), "notices"),
                     not_found=Out(TEXTS, "not_found"),
                     sources=Out(SOURCE_IDS, "sources"),
                 ),
@@ -79,7 +79,7 @@ def extend(advice: Record, candidate: Record, reason: Record, notice: Record) ->
             "bodies",
         ),
         options=Out(
-            ListOf(
+            _List(
                 _obj(
                     therapy=Out(TEXT, "therapy"),
                     name=Out(TEXT, "name"),
@@ -94,7 +94,7 @@ def extend(advice: Record, candidate: Record, reason: Record, notice: Record) ->
                         ),
                         "agreement",
                     ),
-                    positions=Out(ListOf(_obj(
+                    positions=Out(_List(_obj(
                         id=Out(TEXT, "id"),
                         version=Out(TEXT, "version"),
                         status=Out(_words(("candidate", "excluded", "not-recommended", "not-listed")), "status"),
@@ -104,28 +104,28 @@ def extend(advice: Record, candidate: Record, reason: Record, notice: Record) ->
                         basis=Out(Nullable(_words(BASES)), "basis"),
                         recommendation=Out(Nullable(TEXT), "recommendation"),
                         wording=Out(Nullable(TEXT, doc="the body's own name for the option"), "wording"),
-                        reasons=Out(ListOf(reason), "reasons"),
+                        reasons=Out(_List(reason), "reasons"),
                     )), "positions"),
                 ),
                 doc="the chosen guideline's candidates in rank order, then other options, then the rest",
             ),
             "options",
         ),
-        not_applicable=Out(ListOf(_obj(body=Out(TEXT, itemgetter(0)), why=Out(TEXT, itemgetter(1)))), "not_applicable"),
-        not_encoded=Out(ListOf(_obj(name=Out(TEXT, itemgetter(0)), text=Out(TEXT, itemgetter(1)), sources=Out(SOURCE_IDS, itemgetter(2)))),
+        not_applicable=Out(_List(_obj(body=Out(TEXT, itemgetter(0)), why=Out(TEXT, itemgetter(1)))), "not_applicable"),
+        not_encoded=Out(_List(_obj(name=Out(TEXT, itemgetter(0)), text=Out(TEXT, itemgetter(1)), sources=Out(SOURCE_IDS, itemgetter(2)))),
                         "not_encoded"),
     )
     excluded = advice.fields["excluded"].spec.item
-    guidelines = Out(ListOf(position, doc="with --compare: each body in force, the chosen one first"), "guidelines", omit_empty=True)
+    guidelines = Out(_List(position, doc="with --compare: each body in force, the chosen one first"), "guidelines", omit_empty=True)
     return _with(
         _with(
             advice,
-            candidates=Out(ListOf(_with(candidate, guidelines=guidelines), doc="ordered by rank"), "candidates"),
-            excluded=Out(ListOf(_with(excluded, guideline=Out(TEXT, "guideline", omit_none=True))), "excluded"),
+            candidates=Out(_List(_with(candidate, guidelines=guidelines), doc="ordered by rank"), "candidates"),
+            excluded=Out(_List(_with(excluded, guideline=Out(TEXT, "guideline", omit_none=True))), "excluded"),
         ),
         after="excluded",
         other_options=Out(
-            ListOf(other_option, doc="with --compare: options the chosen guideline does not list, offered by another body"),
+            _List(other_option, doc="with --compare: options the chosen guideline does not list, offered by another body"),
             lambda a: a.other_options if a.comparison is not None else None,
             omit_none=True,
         ),

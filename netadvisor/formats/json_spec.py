@@ -55,15 +55,29 @@ def write(spec, value):
 
 
 def _obj(doc: str = "", **fields) -> Record:
-    return Record(fields, doc=doc, closed=False)  # the contract: keys may be added
+    return Record(fields, doc=doc, closed=False, null_is_unknown=False)  # the contract: keys may be added
 
 
-TEXT = Str()
-CODE = Str(pattern=r"[a-z0-9-]+")
-DATE = Str(pattern=r"\d{4}-\d{2}-\d{2}")
-TEXTS = ListOf(TEXT)
-SOURCE_ID = Str(pattern=ID)
-SOURCE_IDS = ListOf(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
+class _Text(Str):
+    """Text the writer produces: no input limit applies to it, and the schema states none."""
+
+    def __init__(self, **options):
+        super().__init__(max_len=None, **options)
+
+
+class _List(ListOf):
+    """A list the writer produces: no input limit applies to it, and the schema states none."""
+
+    def __init__(self, item, **options):
+        super().__init__(item, max_items=None, **options)
+
+
+TEXT = _Text()
+CODE = _Text(pattern=r"[a-z0-9-]+")
+DATE = _Text(pattern=r"\d{4}-\d{2}-\d{2}")
+TEXTS = _List(TEXT)
+SOURCE_ID = _Text(pattern=ID)
+SOURCE_IDS = _List(SOURCE_ID, doc="source ids; the object's `sources` map gives their citations")
 
 
 class _Word(Str):

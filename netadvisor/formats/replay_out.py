@@ -5,6 +5,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..base.escape import terminal
+from .batch_out import skipped_text
+
 STYLE = {"concordant": "green", "concordant-not-top": "green", "deviation": "yellow", "not-assessable": "dim"}
 
 
@@ -16,7 +19,7 @@ def _label(d: dict) -> Text:
 
 
 def render_replay(case_id: str, decisions: list, out: Console) -> None:
-    table = Table(box=box.SIMPLE_HEAD, title=f"Replay: {case_id}", title_justify="left", title_style="bold", expand=True)
+    table = Table(box=box.SIMPLE_HEAD, title=f"Replay: {terminal(case_id)}", title_justify="left", title_style="bold", expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Started", no_wrap=True)
     table.add_column("Chosen", ratio=2)
@@ -68,8 +71,15 @@ def render_audit(data: dict, out: Console) -> None:
                 table.add_row(str(key), str(n))
             out.print(table)
     for d in data.get("duplicates", ()):
-        out.print(f"not counted twice: {d['skipped']} has the case id '{d['case_id']}' of {d['kept']}", style="yellow")
+        text = f"not counted twice: {terminal(d['skipped'])} has the case id '{terminal(d['case_id'])}' of {terminal(d['kept'])}"
+        out.print(Text(text, style="yellow"))
     for record in data["errors"]:
         source = record["source"]
-        out.print(f"could not read {source['file']}{':' + str(source['line']) if source['line'] else ''}: "
-                  + "; ".join(p["message"] for p in record["problems"]), style="red")
+        where = terminal(source["file"]) + (f":{source['line']}" if source["line"] else "")
+        out.print(f"could not read {where}: " + terminal("; ".join(p["message"] for p in record["problems"])), style="red")
+    if data["unreadable"] > len(data["errors"]):
+        out.print(f"... and {data['unreadable'] - len(data['errors']):,} more; by kind of problem:", style="red")
+        for kind, n in data["errors_by_kind"].items():
+            out.print(f"  {n:,}  {terminal(kind)}", style="red")
+    if data["skipped"]:
+        out.print(skipped_text(data["skipped"]), style="dim")

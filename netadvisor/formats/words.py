@@ -30,8 +30,32 @@ def case_line(advice: Advice) -> str:
     return " · ".join(parts)
 
 
+def one_line(text: str) -> str:
+    """Free text written on several lines, for a line of a report."""
+    return " ".join(text.split())
+
+
+def details(line) -> str:
+    """'dose 120 mg every 4 weeks; note: first line' for a history line, or ''."""
+    parts = ([f"dose {one_line(line.dose)}"] if line.dose else []) + ([f"note: {one_line(line.note)}"] if line.note else [])
+    return "; ".join(parts)
+
+
+def wishes(advice: Advice) -> str:
+    """The patient's stated preferences in words, free-text notes included ('' when none are stated)."""
+    prefs = advice.preferences
+    parts = []
+    if prefs.get("avoid"):
+        parts.append("wishes to avoid " + ", ".join(prefs["avoid"]))
+    if prefs.get("clinical_trial_access") is not None:
+        parts.append("clinical-trial access" if prefs["clinical_trial_access"] else "no clinical-trial access")
+    if prefs.get("notes"):
+        parts.append(f"notes: {one_line(prefs['notes'])}")
+    return "; ".join(parts)
+
+
 def timeline(advice: Advice) -> list:
-    """[(when, therapy, outcome)] for each history line, oldest first."""
+    """[(when, therapy, outcome, details)] for each history line, oldest first (details: dose and note, or '')."""
     rows = []
     for line in advice.history:
         outcome = line.stopped or "outcome not stated"
@@ -42,7 +66,7 @@ def timeline(advice: Advice) -> list:
         name = advice.therapy_names.get(line.therapy, line.therapy)
         if line.written and line.written != line.therapy and alias_key(line.written) != alias_key(name):
             name += f" ({line.written})"
-        rows.append((line.when(), name, outcome))
+        rows.append((line.when(), name, outcome, details(line)))
     return rows
 
 

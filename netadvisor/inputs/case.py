@@ -12,6 +12,14 @@ from ..base.dates import PartialDate
 from ..base.fields import is_number
 
 
+# Ki-67 written as text: a range '4-6' (or '4–6', '4 - 6 %'), or a bound '<1', '≤ 2', '>=20%'.
+# The one definition: Range.parse reads it and the case schema's pattern is KI67_TEXT.
+_N, _S = r"[0-9]+(?:\.[0-9]+)?", r"[ \t]*"
+KI67_TEXT = (rf"{_S}(?:(?P<low>{_N}){_S}%?{_S}[-–]{_S}(?P<high>{_N})|(?P<lt><=|<|≤){_S}(?P<below>{_N})"
+             rf"|(?P<gt>>=|>|≥){_S}(?P<above>{_N})){_S}%?{_S}")
+_NUMBER_TEXT = rf"{_S}{_N}{_S}%?{_S}"  # '5': a number written as text (both compiled when first used)
+
+
 class Range(NamedTuple):
     """A closed interval of percentages; Ki-67 may be given as 5, '4-6' or '<1'."""
 
@@ -27,22 +35,21 @@ class Range(NamedTuple):
             return cls(value, value)
         if not isinstance(value, str):
             raise ValueError(f"expected a percentage or a range like '4-6', got {value!r}")
-        text = value.strip().replace("%", "").replace(" ", "")
-        number = r"(\d+(?:\.\d+)?)"
-        if m := re.fullmatch(number + r"[-–]" + number, text):
-            low, high = float(m[1]), float(m[2])
-        elif m := re.fullmatch(r"(<|≤|<=)" + number, text):
-            low, high = 0.0, float(m[2])
-            if m[1] == "<" and high == 0:
-                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is below 0")
-        elif m := re.fullmatch(r"(>|≥|>=)" + number, text):
-            low, high = float(m[2]), 100.0
-            if m[1] == ">" and low == 100:
-                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is above 100")
-        elif re.fullmatch(number, text):
-            raise ValueError(f"'{value}' is a number written as text: write ki67: {text} (no quotes)")
-        else:
+        m = re.fullmatch(KI67_TEXT, value)
+        if m is None:
+            if re.fullmatch(_NUMBER_TEXT, value):
+                raise ValueError(f"'{value}' is a number written as text: write ki67: {value.strip(' %')} (no quotes)")
             raise ValueError(f"'{value}' is not a Ki-67 value: expected a percentage (5) or a range ('4-6', '<1')")
+        if m["low"] is not None:
+            low, high = float(m["low"]), float(m["high"])
+        elif m["below"] is not None:
+            low, high = 0.0, float(m["below"])
+            if m["lt"] == "<" and high == 0:
+                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is below 0")
+        else:
+            low, high = float(m["above"]), 100.0
+            if m["gt"] == ">" and low == 100:
+                raise ValueError(f"'{value}' is not a Ki-67 value: no percentage is above 100")
         if not (0 <= low <= high <= 100):
             raise ValueError(f"'{value}' is not a range within 0-100 (low first)")
         return cls(_tidy(low), _tidy(high), value.strip())

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Callable
 
 from ..base import vocab
-from ..base.dates import PartialDate, parse_full_date
+from ..base.dates import FULL_SCHEMA, PARTIAL_SCHEMA, PartialDate, parse_full_date
 from ..base.errors import InputError, Problem
 from ..base.fields import (
     INVALID,
@@ -25,12 +25,13 @@ from ..base.fields import (
     Record,
     Str,
     check_limited,
+    forgiving_pattern,
     format_path,
     is_mapping,
     is_number,
     is_str,
 )
-from .case import Case, Line, Range, Toxicity
+from .case import KI67_TEXT, Case, Line, Range, Toxicity
 
 
 # -- the schema ---------------------------------------------------------------
@@ -50,28 +51,34 @@ def _full_date(value):
     return parse_full_date(value)
 
 
+_NOT_STATED = ("not-stated", "not stated", "none")
+
+
 def _category(value):
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and str(value) in vocab.CATEGORIES:
-        return str(value)
+    if is_number(value) and value in (1, 3):  # 1, 3 (and 1.0, as for every integer field)
+        return str(int(value))
     if isinstance(value, str):
-        word = value.strip().upper()
+        word = value.strip(" \t").upper()
         if word in vocab.CATEGORIES:
             return word
-        if word.lower() in ("not-stated", "not stated", "none"):
+        if word.lower() in _NOT_STATED:
             return None
     raise ValueError(f"expected a category ({', '.join(vocab.CATEGORIES)} or 'not stated'), got {value!r}")
+
+
+CATEGORY_SCHEMA = {"anyOf": [
+    {"type": "integer", "enum": [1, 3]},
+    {"type": "string", "pattern": forgiving_pattern([*vocab.CATEGORIES, *_NOT_STATED], spaces=False)},
+    {"type": "null"},
+]}
 
 
 def case_spec(therapy: Str) -> Record:
     """The case format as a Record; `therapy` checks therapy names against the catalogue."""
     text = Str(max_len=5000)
-    when = Custom(
-        _date,
-        {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"}, {"type": "integer", "minimum": 1900, "maximum": 2100}]},
-        doc="YYYY, YYYY-MM or YYYY-MM-DD",
-    )
+    when = Custom(_date, PARTIAL_SCHEMA, doc="YYYY, YYYY-MM or YYYY-MM-DD")
     word = lambda choices, aliases=None, doc="": Str(choices=choices, aliases=aliases or {}, doc=doc)  # noqa: E731
     words = lambda choices, aliases=None, doc="": ListOf(word(choices, aliases), allow_scalar=True, unique=True, doc=doc)  # noqa: E731
     sstr_long = Record(
@@ -113,7 +120,7 @@ def case_spec(therapy: Str) -> Record:
         fields={
             "format": Field(Str(choices=(vocab.CASE_FORMAT,), doc="optional; if present exactly this")),
             "id": Field(Str(max_len=200, pattern=r"[^\n\r\t]+", doc="defaults to the file's stem")),
-            "as_of": Field(Custom(_full_date, {"type": "string", "format": "date"}, doc="decision date (default: today)")),
+            "as_of": Field(Custom(_full_date, FULL_SCHEMA, doc="decision date YYYY-MM-DD (default: today)")),
             "patient": Field(
                 Record(
                     {
@@ -142,7 +149,7 @@ def case_spec(therapy: Str) -> Record:
                         "ki67": Field(
                             OneOf(
                                 [(is_number, Custom(_ki67, {"type": "number", "minimum": 0, "maximum": 100})),
-                                 (is_str, Custom(_ki67, {"type": "string", "pattern": r"^\s*[<>≤≥]?=?\s*\d"}))],
+                                 (is_str, Custom(_ki67, {"type": "string", "pattern": f"^(?:{KI67_TEXT})$"}))],
                                 expected="a percentage (5) or a range ('4-6')",
                                 doc="percent; a number, or a range string '4-6'",
                             )
@@ -207,7 +214,7 @@ def case_spec(therapy: Str) -> Record:
                         "exclude": Field(ListOf(therapy, allow_scalar=True, unique=True)),
                         "top": Field(therapy),
                         "category": Field(
-                            MapOf(therapy, Custom(_category, {"enum": [*vocab.CATEGORIES, "2a", "2b", 1, 3, "not stated", None]}))
+                            MapOf(therapy, Custom(_category, CATEGORY_SCHEMA))
                         ),
                         "bodies": Field(
                             MapOf(

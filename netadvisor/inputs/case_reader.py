@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..base.documents import CASE_MAX_BYTES, format_of, line_finder, load_document
 from ..base.errors import InputError, Problem
+from ..base.escape import file_name
 from ..base.fields import Str, is_mapping
 from .case import Case
 from .case_format import parse_case
@@ -25,7 +26,7 @@ def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
         data,
         source=str(path),
         therapy=therapy,
-        default_id=path.stem,
+        default_id=file_name(path.stem),
         as_of=as_of,
         locate=line_finder(text, fmt),
     )
@@ -43,7 +44,7 @@ def _load_bundle(path: Path, bundle: dict, therapy: Str, as_of: date | None) -> 
 
     data, warnings = bundle_to_case(bundle, source=str(path), resolve_therapy=resolve, as_of=as_of)
     try:
-        case = parse_case(data, source=str(path), therapy=therapy, default_id=path.stem, as_of=as_of)
+        case = parse_case(data, source=str(path), therapy=therapy, default_id=file_name(path.stem), as_of=as_of)
     except InputError as exc:  # its paths are the mapped case's, not the bundle's
         hint = Problem(str(path), "", f"these paths are of the case mapped from the FHIR bundle: `netadvisor convert {path}` shows it")
         raise InputError(exc.problems + [hint]) from None

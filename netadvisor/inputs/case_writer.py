@@ -16,7 +16,7 @@ import yaml
 
 from ..base import vocab
 from ..base.dates import PartialDate
-from ..base.errors import UsageError
+from ..base.files import write_text
 from ..base.fields import ListOf, OneOf, Record
 from .case import Case, Range
 from .case_format import case_spec
@@ -66,14 +66,8 @@ def dump(case: Case, target: Path, therapy) -> str:
 
 
 def write(text: str, target: Path, force: bool, option: str) -> None:
-    """Write a new file; an existing one only with force (named by option in the error)."""
-    try:
-        with open(target, "w" if force else "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(f"{option}: {target} already exists; add --force to replace it") from None
-    except OSError as exc:
-        raise UsageError(f"{option}: cannot write {target}: {exc.strerror or exc}") from None
+    """Write a new file, atomically; an existing one only with force (named by option in the error)."""
+    write_text(target, text, option, replace=force)
 
 
 # -- the editor header: the case schema, by a path relative to the case file --------------

@@ -77,13 +77,21 @@ FLAGS = {
 SOURCE = "command-line flags"
 
 
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+
+
 def number(text: str):
-    """'8' -> 8, '4.5' -> 4.5; anything else stays text for the case validation to judge."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
+    """'8' -> 8, '4.5' -> 4.5; anything else stays text for the case validation to judge.
+
+    Only the ASCII digits, as in a case file: int() would also read '٣' (Arabic-Indic) or
+    '1_0', and str.isdigit() accepts '³', which int() then refuses.
+    """
+    stripped = text.strip()
+    if _INT.fullmatch(stripped):
+        return int(stripped) if len(stripped.lstrip("+-")) <= 20 else text
+    if _FLOAT.fullmatch(stripped):
+        return float(stripped)
     return text
 
 
@@ -115,8 +123,10 @@ def parse_prior(text: str, option: str) -> dict:
     line.update(therapy=therapy, stopped=stopped.strip())
     toxicity: list = []
     for token in filter(None, (t.strip() for t in events.split(":"))):
-        if token.isdigit() and toxicity and "grade" not in toxicity[-1]:
+        if _INT.fullmatch(token) and toxicity and "grade" not in toxicity[-1]:
             toxicity[-1]["grade"] = int(token)
+        elif token.isnumeric():  # '³', '٣': a grade, but not written with the digits 0-9
+            raise InputError([Problem(option, "", f"'{token}' is not a CTCAE grade: write it with the digits 0-9")])
         else:
             toxicity.append({"event": token})
     line["toxicity"] = toxicity

@@ -81,8 +81,20 @@ OPS = {
 _OP_WORDS = {"at_least": "≥", "at_most": "≤", "above": ">", "below": "<"}
 
 
+# Bounds on one condition with its definitions expanded, so that evaluating, listing
+# and explaining it stays cheap and shallow: definitions that refer to each other can
+# double a condition's size at every level (26 levels of `any: [{ref: prev}, {ref: prev}]`,
+# 5 KB of YAML, ran for minutes) or nest it past Python's recursion limit (3,000 refs
+# in a chain). The shipped data needs a size of 13 and a depth of 6.
+MAX_SIZE = 2_000  # tests and combinations in the expanded tree
+MAX_DEPTH = 40  # levels, each ref counting as one
+
+
 class Cond:
     __slots__ = ()
+    size = 1  # tests and combinations once every ref is expanded
+    depth = 1
+
     def eval(self, facts: dict):  # -> True | False | None (unknown)
         raise NotImplementedError
 
@@ -163,11 +175,16 @@ def _or(items) -> str:
 class _Combination(Cond):
     """all/any with Kleene logic: `decisive` is the value one item can settle the whole with."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "size", "depth")
     decisive = False
 
     def __init__(self, items: tuple):
         self.items = items
+        size = depth = 0
+        for item in items:  # a loop: cheaper than two generators, and every node of the data passes here
+            size += item.size
+            depth = item.depth if item.depth > depth else depth
+        self.size, self.depth = 1 + size, 1 + depth
 
     def eval(self, facts):
         result = not self.decisive
@@ -198,10 +215,11 @@ class AnyOf(_Combination):
 
 
 class Not(Cond):
-    __slots__ = ("item",)
+    __slots__ = ("item", "size", "depth")
 
     def __init__(self, item: Cond):
         self.item = item
+        self.size, self.depth = 1 + item.size, 1 + item.depth
 
     def eval(self, facts):
         value = self.item.eval(facts)
@@ -217,10 +235,11 @@ class Not(Cond):
 class Ref(Cond):
     """A named definition from the guideline, kept by name for explanations."""
 
-    __slots__ = ("name", "item", "text")
+    __slots__ = ("name", "item", "text", "size", "depth")
 
     def __init__(self, name: str, item: Cond, text: str):
         self.name, self.item, self.text = name, item, text
+        self.size, self.depth = item.size, 1 + item.depth
 
     def eval(self, facts):
         return self.item.eval(facts)
@@ -242,8 +261,26 @@ class Compiler:
     def __init__(self, vocabularies: dict, definitions: dict | None = None):
         self.vocabularies = vocabularies
         self.definitions = definitions if definitions is not None else {}
+        self.failed: set = set()  # definitions with problems already reported: a ref to one adds none
+
+    def define(self, name: str, data, text: str, path: str, problems: list) -> None:
+        """Compile a named definition for later `ref:`s (each may only refer to those before it)."""
+        cond = self.compile(data, path, problems)
+        if cond is None:
+            self.failed.add(name)
+        else:
+            self.definitions[name] = Ref(name, cond, text)
 
     def compile(self, data, path: str, problems: list) -> Cond | None:
+        """The Cond of data, or None after recording problems; refuses a condition over MAX_SIZE or MAX_DEPTH."""
+        cond = self._compile(data, path, problems)
+        if cond is not None and (cond.size > MAX_SIZE or cond.depth > MAX_DEPTH):
+            problems.append((path, f"the condition, with the definitions it refers to expanded, has {cond.size:,} parts, "
+                                   f"{cond.depth} levels deep; the limit is {MAX_SIZE:,} parts and {MAX_DEPTH} levels"))
+            return None
+        return cond
+
+    def _compile(self, data, path: str, problems: list) -> Cond | None:
         if not isinstance(data, dict):
             problems.append((path, "a condition must be a mapping such as {fact: sstr, is: positive}"))
             return None
@@ -263,6 +300,8 @@ class Compiler:
             return None if item is None else Not(item)
         if "ref" in keys:
             name = data["ref"]
+            if keys == {"ref"} and isinstance(name, str) and name in self.failed:
+                return None
             if keys != {"ref"} or not isinstance(name, str) or name not in self.definitions:
                 problems.append((path, f"unknown definition {name!r}{did_you_mean(str(name), self.definitions)}"))
                 return None

@@ -17,7 +17,7 @@ from ..base.fields import (
     is_mapping,
     is_str,
 )
-from .conditions import Compiler, Ref
+from .conditions import Compiler
 from .file_parts import build_condition, build_rules, full_date, id_spec, item_ids, partial_date, rule_fields, sources_field, text_spec
 from .models import BASES, Catalogue, Exclusion, Guideline, Recommendation, Rule, SiteGroup, Step
 
@@ -192,10 +192,8 @@ def build_guideline(reader, file, data, source_ids, catalogue: Catalogue, librar
     compiler = Compiler(vocabularies)
     for name, item in checked.get("definitions", {}).items():
         raw: list = []
-        cond = compiler.compile(item["when"], f"definitions[{name}].when", raw)
+        compiler.define(name, item["when"], item["text"], f"definitions[{name}].when", raw)
         problems.extend(Problem(file, p, m) for p, m in raw)
-        if cond is not None:
-            compiler.definitions[name] = Ref(name, cond, item["text"])
     shared = {
         name: build_rules([item], compiler, file, "shared_rules", problems)[0]
         for name, item in checked.get("shared_rules", {}).items()

@@ -24,7 +24,11 @@ class Finding(NamedTuple):
     code: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message} [{self.code}]" if self.path else f"{self.file}: {self.message} [{self.code}]"
+        """One line for the terminal, whatever the file's name holds."""
+        from ..base.escape import terminal
+
+        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
+        return terminal(f"{where}{self.message} [{self.code}]")
 
 
 def lint(folder: Path) -> list:

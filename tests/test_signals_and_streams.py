@@ -1,0 +1,143 @@
+"""Runs end cleanly whatever happens around them: SIGTERM, Ctrl-C to the process group, a worker
+killed with -9, a reader that goes away, an output device that is full."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import CASES, ROOT, run_cli
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import cohort  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """Long enough to stop in the middle (stopped runs take a second or two)."""
+    path = tmp_path_factory.mktemp("big") / "cohort.jsonl"
+    cohort.write_jsonl(20_000, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory):
+    """Runs to the end: a few seconds on two cores."""
+    path = tmp_path_factory.mktemp("medium") / "cohort.jsonl"
+    cohort.write_jsonl(1_500, path)
+    return path
+
+
+def start(*args, **kw):
+    return subprocess.Popen([sys.executable, "-m", "netadvisor", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, **kw)
+
+
+def children(pid: int) -> list:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def wait_for_temporary(folder, process, count: int = 1, deadline: float = 30, settle: float = 0.3):
+    """Until the run writes its output (and has `count` worker processes)."""
+    end = time.time() + deadline
+    while time.time() < end:
+        if list(folder.glob(".*.tmp")) and len(children(process.pid)) >= count:
+            time.sleep(settle)
+            return
+        time.sleep(0.05)
+    pytest.fail("the run did not start writing")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_exits_143_leaving_no_temporary_file_and_no_worker(big, tmp_path, jobs):
+    out = tmp_path / "advice.jsonl"
+    process = start("batch", big, "--out", out, "--jobs", jobs, "-q")
+    wait_for_temporary(tmp_path, process, count=int(jobs) if jobs != "1" else 0)
+    workers = children(process.pid)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr and os.listdir(tmp_path) == []
+    time.sleep(0.2)
+    assert not [w for w in workers if running(w)]
+
+
+def test_ctrl_c_to_the_process_group_exits_130_without_worker_tracebacks(big, tmp_path):
+    out = tmp_path / "advice.jsonl"
+    process = start("batch", big, "--out", out, "--jobs", "2", "-q", start_new_session=True)
+    wait_for_temporary(tmp_path, process, count=2)
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal does: every process of the group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["batch", "audit"])
+def test_a_worker_killed_with_minus_9_is_reported_never_a_hang(medium, tmp_path, command):
+    out = tmp_path / ("advice.jsonl" if command == "batch" else "decisions.csv")
+    option = "--out" if command == "batch" else "--decisions"
+    process = start(command, medium, option, out, "--jobs", "2", *(["-q"] if command == "batch" else ["-f", "json"]))
+    wait_for_temporary(tmp_path, process, count=2, settle=0.05)
+    os.kill(children(process.pid)[0], signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=120)  # multiprocessing.Pool waited for ever
+    assert process.returncode == 1, stderr
+    if command == "batch":
+        records = [json.loads(line) for line in out.read_text().splitlines()]
+        assert [r["source"]["line"] for r in records] == list(range(1, 1_501))  # every case once, in order
+        lost = [r for r in records if r["format"] == "netadvisor-error/1"]
+    else:
+        lost = json.loads(stdout)["errors"]
+    assert lost and all("killed (SIGKILL)" in r["problems"][0]["message"] and r["internal"] for r in lost)
+
+
+def test_a_closed_pipe_is_a_quiet_exit(tmp_path):
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written: every write fails
+    try:
+        for args in (("advise", CASES / "seed-patient-1.yaml", "-f", "json"), ("advise", CASES / "seed-patient-1.yaml"),
+                     ("check", CASES, "-f", "json"), ("batch", CASES, "-j", "2")):
+            result = subprocess.run([sys.executable, "-m", "netadvisor", *map(str, args)], stdout=write,
+                                    stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=60)
+            assert result.returncode == 141 and result.stderr == "", (args, result.returncode, result.stderr)
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("args", [("advise", CASES / "seed-patient-1.yaml", "-f", "json"), ("check", CASES),
+                                  ("batch", CASES)])
+def test_stdout_on_a_full_device_is_exit_2(args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "netadvisor", *map(str, args)], stdout=full,
+                                stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write to standard output: No space left on device" in result.stderr and "bug" not in result.stderr
+
+
+def test_an_ascii_only_output_stream():
+    """PYTHONIOENCODING=ascii was exit 3 (UnicodeEncodeError on '·', '≥', '¹⁷⁷')."""
+    plain = run_cli("advise", CASES / "seed-patient-1.yaml", "-f", "json")
+    for args in (("-f", "json"), ("-f", "table"), ("-f", "markdown")):
+        result = subprocess.run([sys.executable, "-m", "netadvisor", "advise", str(CASES / "seed-patient-1.yaml"), *args],
+                                capture_output=True, cwd=ROOT, timeout=60,
+                                env={**os.environ, "PYTHONIOENCODING": "ascii", "NO_COLOR": "1"})
+        assert result.returncode == 0, result.stderr
+        result.stdout.decode("ascii")
+        if args[1] == "json":  # still JSON, and the same data
+            assert json.loads(result.stdout) == json.loads(plain.stdout)
