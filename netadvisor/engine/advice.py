@@ -125,3 +125,4 @@ class Advice(NamedTuple):
     other_options: tuple = ()  # with --compare: options only other bodies list, offered by one of them
     comparison: object = None  # with --compare: engine.compare.Comparison
     preferences: dict = {}  # the case's preferences as validated (avoid, clinical_trial_access, notes), for reports
+    case_facts: dict = {}  # the case's patient, tumor and disease sections as validated, for the reports' case panel

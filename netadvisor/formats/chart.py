@@ -46,7 +46,7 @@ def scales(advice: Advice) -> dict:
     return out
 
 
-def evidence_table(advice: Advice) -> Table | Text:
+def evidence_table(advice: Advice, width: int = 120) -> Table | Text:
     pairs = rows(advice)
     if not pairs:
         return Text("No trial evidence in netadvisor's data for these candidates.", style="dim")
