@@ -9,7 +9,9 @@ import typer
 from ..base import vocab
 from ..base.errors import UsageError
 from . import _complete as complete
-from ._app import Format, Guideline, NoColor, Width, app, console, date_option, guarded
+from ._app import Guideline, NoColor, Width, app, console, date_option, formats, guarded
+
+Format = formats("advise")
 
 FACTS = "Case facts (a quick lookup instead of CASE)"
 

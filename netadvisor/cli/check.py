@@ -1,21 +1,16 @@
 """`netadvisor check PATH...`: hold every case with an `expect:` block to it."""
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Guideline, NoColor, Paths, app, console, guarded
+from ._app import Guideline, NoColor, Paths, app, console, formats, guarded
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-    github = "github"
+CheckFormat = formats("check")
 
 
 def check_task(item, state) -> dict:

@@ -2,14 +2,15 @@
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_OK
-from ._app import Format, NoColor, Paths, Width, app, console, guarded
+from ._app import NoColor, Paths, Width, app, console, formats, guarded
+
+Format, AuditFormat = formats("replay"), formats("audit")
 
 _GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH",
                           help="Judge every decision by this guideline (default: the one in force on each decision's date).")
@@ -50,12 +51,6 @@ def replay(
             from ..formats.replay_out import render_replay
 
             render_replay(loaded.id, decisions, console(width, no_color))
-
-
-class AuditFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 def audit_task(item, state, against: tuple = ()) -> dict:

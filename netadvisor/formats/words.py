@@ -32,6 +32,16 @@ def case_line(advice: Advice) -> str:
     return " · ".join(parts)
 
 
+def hang(body: str, first: str, width: int, more: int = 0) -> str:
+    """body wrapped to width after its first-line marker, the lines after it indented under the text
+    (and `more` columns further)."""
+    import textwrap
+
+    indent = " " * (len(first) + more)
+    lines = textwrap.wrap(body, width=max(20, width - len(indent)), break_on_hyphens=False) or [""]
+    return "\n".join([first + lines[0], *(indent + line for line in lines[1:])])
+
+
 def one_line(text: str) -> str:
     """Free text written on several lines, for a line of a report."""
     return " ".join(text.split())
