@@ -55,6 +55,8 @@ class EvidenceFigure(NamedTuple):
     treatment_text: str | None = None
     control_text: str | None = None
     comparator: str | None = None
+    treatment_ci95: tuple | None = None  # 95% CI of each arm's median, where the source gives it (the chart's "not reached")
+    control_ci95: tuple | None = None
 
 
 class Candidate(NamedTuple):

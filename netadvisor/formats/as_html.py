@@ -7,7 +7,7 @@ No scripts, fonts or images from the network: one file that opens anywhere.
 from ..base.escape import html as escape  # html.escape on characters XML and HTML allow
 from ..engine.advice import DISCLAIMER, Advice
 from . import words
-from .chart import figure_text, hr_text, rows, scales
+from .chart import arm_bar, figure_text, hr_text, not_reached, rows, scales
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1d2329;margin:2em auto;max-width:1100px;padding:0 1.5em}
@@ -54,25 +54,29 @@ def _ul(items) -> str:
 
 
 def _chart(advice: Advice, refs: _Refs) -> str:
+    """The evidence as an inline SVG: per analysis, its label in full on one line, then a bar per arm;
+    a median not reached is an open bar (to its lower CI bound where the source gives one)."""
     pairs = rows(advice)
     if not pairs:
-        return '<p class="dim">No trial evidence in netadvisor\'s data for these candidates.</p>'
+        return '<p class="dim">No trial evidence in netadvisor\'s data for these candidates at this site and line.</p>'
     scale = scales(advice)
-    label_w, bar_w, row_h = 330, 420, 46
-    height = row_h * len(pairs) + 30
-    parts = [f'<svg role="img" aria-label="Evidence chart" width="100%" viewBox="0 0 {label_w + bar_w + 260} {height}" xmlns="http://www.w3.org/2000/svg">']
-    parts.append(f'<text x="{label_w}" y="14" fill="#57606a">primary endpoint: this therapy (dark) vs control (light)</text>')
+    bar_w, row_h = 560, 62
+    height = row_h * len(pairs) + 24
+    parts = [f'<svg role="img" aria-label="Evidence chart" width="100%" viewBox="0 0 820 {height}" xmlns="http://www.w3.org/2000/svg">']
+    parts.append('<text x="0" y="14" fill="#57606a">primary endpoint: this therapy (dark) vs control (light); open bar: median not reached</text>')
     for i, (c, e) in enumerate(pairs):
-        y = 26 + i * row_h
-        parts.append(f'<text x="0" y="{y + 14}" font-weight="700">{escape(c.name)}</text>')
-        analysis = e.analysis if len(e.analysis) <= 36 else e.analysis[:35] + "…"
-        parts.append(f'<text x="0" y="{y + 30}" fill="#57606a">{escape(e.trial)}: {escape(analysis)} ({escape(e.endpoint)})</text>')
-        for j, (value, text, colour) in enumerate(((e.treatment, e.treatment_text, "#0969da"), (e.control, e.control_text, "#afb8c1"))):
-            top = y + 4 + j * 18
-            width = (value / scale[e.unit] * bar_w) if value is not None and scale.get(e.unit) else 0
-            parts.append(f'<rect x="{label_w}" y="{top}" width="{width:.1f}" height="14" fill="{colour}"/>')
-            parts.append(f'<text x="{label_w + width + 6:.1f}" y="{top + 12}">{escape(figure_text(value, text, e.unit))}</text>')
-        parts.append(f'<text x="{label_w + bar_w + 70}" y="{y + 20}">{escape(hr_text(e))}</text>')
+        y = 24 + i * row_h
+        label = f"{e.trial}: {e.analysis} ({e.endpoint}) · {hr_text(e)}"
+        parts.append(f'<text x="0" y="{y + 14}"><tspan font-weight="700">{escape(c.name)}</tspan> · {escape(label)}</text>')
+        for j, (value, text, lower, colour) in enumerate(((e.treatment, e.treatment_text, (e.treatment_ci95 or (None,))[0], "#0969da"),
+                                                          (e.control, e.control_text, (e.control_ci95 or (None,))[0], "#afb8c1"))):
+            top = y + 20 + j * 18
+            drawn, said = arm_bar(value, text, lower, scale.get(e.unit, 0), bar_w)
+            width = len(drawn) if not_reached(value, text) else (value / scale[e.unit] * bar_w if value is not None and scale.get(e.unit) else 0)
+            said = said if not_reached(value, text) else figure_text(value, text, e.unit)
+            style = f'fill="none" stroke="{colour}" stroke-dasharray="4 2"' if not_reached(value, text) else f'fill="{colour}"'
+            parts.append(f'<rect x="0" y="{top}" width="{width:.1f}" height="14" {style}/>')
+            parts.append(f'<text x="{width + 6:.1f}" y="{top + 12}">{escape(said)}</text>')
     parts.append("</svg>")
     cited = refs.mark(tuple(s for _, e in pairs for s in e.sources))
     return "".join(parts) + f'<p class="dim">Figures as their sources report them{cited}.</p>'
