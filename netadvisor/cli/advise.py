@@ -75,7 +75,7 @@ def write_report(result, path: Path) -> None:
 def advise(
     ctx: typer.Context,
     case: Annotated[
-        Optional[Path], typer.Argument(metavar="[CASE]", help="Case file (.yaml, .yml or .json); or give the facts as flags.", show_default=False)
+        Optional[Path], typer.Argument(metavar="[CASE]", help="Case file (.yaml, .yml or .json), - for standard input; or give the facts as flags.", show_default=False)
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     as_of: Annotated[

@@ -8,6 +8,7 @@ import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 from ._app import Guideline, NoColor, Paths, app, console, formats, guarded
+from ._progress import ticking, wanted
 
 
 CheckFormat = formats("check")
@@ -70,7 +71,7 @@ def check(
 
         checked_library(guideline)
         found = runner.discover(paths)
-        records = list(runner.run(found, check_task, jobs=jobs, guideline=guideline))
+        records = list(ticking(runner.run(found, check_task, jobs=jobs, guideline=guideline), wanted()))
         if format is CheckFormat.text:
             check_out.text(records, console(None, no_color), skipped_text(found.skipped))
         elif format is CheckFormat.json:

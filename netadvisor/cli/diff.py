@@ -9,6 +9,7 @@ import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 from ._app import NoColor, Paths, Width, app, console, formats, guarded
+from ._progress import ticking, wanted
 
 Format = formats("diff")
 
@@ -68,7 +69,7 @@ def diff(
         for side in sides:  # bad data, path or id: exit 2 before any work
             checked_library(side.guideline)
         found = runner.discover(paths)
-        results = list(runner.run(found, _Bound(sides), jobs=jobs))
+        results = list(ticking(runner.run(found, _Bound(sides), jobs=jobs), wanted()))
         errors = [r for r in results if is_error(r)]
         changed = [r for r in results if not is_error(r) and r["changes"]]
         kinds = Counter(c["kind"] for r in changed for c in r["changes"])
