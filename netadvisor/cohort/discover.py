@@ -17,13 +17,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from ..base.documents import CASE_MAX_BYTES, SUFFIXES, decode
+from ..base.documents import CASE_MAX_BYTES, STDIN, SUFFIXES, decode
 from ..base.errors import InputError, Problem, UsageError
 from ..base.escape import file_name
 from ..base.files import same_file
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
-STDIN = "<stdin>"  # the name of standard input (the path `-`) in records and messages
 _SKIP_CHUNK = 1024 * 1024  # bytes read at a time past the end of a line that is too long
 
 # What a folder held that was not read, by kind (the summary's words)

@@ -23,7 +23,7 @@ def at_line(setting: str | None, facts: dict) -> bool:
         return not prior
     if setting == "after-ssa":
         return "ssa" in (facts.get("progressed_on_classes") or ())
-    return prior  # previously-treated
+    return bool(prior)  # previously-treated
 
 
 def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:

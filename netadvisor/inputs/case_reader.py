@@ -6,20 +6,16 @@ or JSON told apart by its first character, under the same size limit as a file, 
 named `<stdin>` in messages.
 """
 
+import sys
 from datetime import date
 from pathlib import Path
 
-import sys
-
-from ..base.documents import CASE_MAX_BYTES, decode, format_of, line_finder, load_document, parse_text
+from ..base.documents import CASE_MAX_BYTES, STDIN, decode, format_of, line_finder, load_document, parse_text
 from ..base.errors import InputError, Problem
 from ..base.escape import file_name
 from ..base.fields import Str, is_mapping
 from .case import Case
 from .case_format import parse_case
-
-
-STDIN = "<stdin>"
 
 
 def is_stdin(path) -> bool:
