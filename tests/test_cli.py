@@ -19,7 +19,7 @@ def test_table_output():
     result = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "120")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Candidates" in out and "Cabozantinib" in out
+    assert "Candidate" in out and "Cabozantinib" in out
     assert "NCCN Neuroendocrine and Adrenal Tumors v4.2024" in out
     assert "Decision support for clinicians, not a prescription" in out
     assert "excluded: Everolimus, Pembrolizumab" in out

@@ -78,22 +78,22 @@ def test_width_sets_the_table_width():
     assert max(len(line) for line in out.splitlines()) == 90
 
 
-def test_a_narrow_table_moves_reasons_and_toxicities_to_the_details():
-    """Below 110 columns the five short columns stay readable; nothing is lost, the details carry the rest."""
-    narrow = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "80").stdout
-    wide = run_cli("advise", "cases/seed-patient-1.yaml", "--width", "120").stdout
-    assert "Why (headline)" in wide and "Why (headline)" not in narrow
-    assert "Grade ≥3 tox." in wide and "Grade ≥3 tox." not in narrow
-    for out in (narrow, wide):
-        assert "hypertension 22%" in out and "Cabozantinib" in out
+def test_every_width_keeps_the_main_caution_and_the_details_lines():
+    """The table has the same four columns at every width; toxicities and reasons sit in the lines below it."""
+    for width in ("80", "120"):
+        out = run_cli("advise", "cases/seed-patient-1.yaml", "--width", width).stdout
+        assert "Main caution" in out and "hypertensive crisis (grade 4)" in out
+        assert "hypertension 22%" in out and "category 1 after prior everolimus" in out
 
 
 @pytest.mark.parametrize("width", [60, 70, 80, 100, 110, 130])
 def test_the_cautions_column_survives_every_width(width):
-    """Rich drops a column that does not fit; the patient's cautions must never be the one."""
+    """Rich drops a column that does not fit; the patient's cautions must never be the one, nor a therapy's name."""
     out = run_cli("advise", "cases/seed-patient-1.yaml", "--width", str(width)).stdout
-    table = out[out.index("Candidates"):]
-    assert "Cautions" in table and "⚠ 2 · 1" in table
+    table = out[out.index(" #  Candidate"):]
+    assert "Main caution" in table and "⚠ hypertensive" in table
+    for name in ("Cabozantinib", "Capecitabine-temozolomide", "Y-90 radioembolization", "Octreotide LAR"):
+        assert name in table  # never folded or cut
     assert max(len(line) for line in out.splitlines()) <= width
 
 
@@ -113,3 +113,43 @@ def test_the_entry_point_builds_only_the_command_being_run():
     assert registered("--help") == sorted(COMMANDS)
     assert registered("advice") == sorted(COMMANDS)  # so typer can say: did you mean 'advise'?
     assert registered("advise", _NETADVISOR_COMPLETE="complete_bash") == sorted(COMMANDS)
+
+
+def test_each_command_offers_exactly_the_formats_it_writes():
+    """--format markdown was accepted and ignored by five commands: now it is refused, naming the choices."""
+    from netadvisor.cli._app import FORMATS
+
+    for args in (["explain", "cabozantinib"], ["therapies"], ["recommendations"], ["replay", "cases/seed-patient-2.yaml"],
+                 ["diff", "--from", "nccn-net", "--to", "asco-2023", "cases/seed-patient-1.yaml"]):
+        assert "markdown" not in FORMATS[args[0]]
+        result = run_cli(*args, "--format", "markdown")
+        assert result.returncode == 2 and "markdown" in result.stderr, args
+    table = run_cli("advise", "cases/seed-patient-1.yaml").stdout
+    markdown = run_cli("advise", "cases/seed-patient-1.yaml", "--format", "markdown").stdout
+    assert markdown.startswith("## netadvisor") and markdown != table
+    help_text = run_cli("explain", "--help").stdout
+    assert "table" in help_text and "json" in help_text and "markdown" not in help_text
+
+
+@pytest.mark.parametrize("args, ids", [
+    (["therapies"], ["octreotide-lar-high-dose", "lanreotide-high-dose", "capecitabine-temozolomide"]),
+    (["recommendations", "--site", "pancreas"], ["pnet-cabozantinib", "pnet-capecitabine-temozolomide"]),
+    (["replay", "cases/seed-patient-1.yaml"], ["Capecitabine-temozolomide", "Octreotide LAR"]),
+    (["audit", "cases/seed-patient-1.yaml"], ["pancreas"]),
+])
+def test_identifier_columns_are_never_cut_at_80_columns(args, ids):
+    out = run_cli(*args, "--width", "80").stdout
+    for identifier in ids:
+        assert identifier in out, identifier
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_explain_and_diff_keep_a_hanging_indent_when_a_line_wraps():
+    lines = run_cli("explain", "cabozantinib", "--width", "80").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  pancreatic NET — pnet-cabozantinib"))
+    assert lines[at + 1].startswith("    ") and lines[at + 1].strip()  # the continuation hangs under the text
+    out = run_cli("diff", "--from", "2024-06-01", "--to", "2025-04-01", "cases/seed-patient-1.yaml", "--width", "60").stdout.splitlines()
+    changes = [line for line in out if line.startswith("  ")]
+    assert changes and all(line.startswith("  ") for line in changes)
+    assert any(line.startswith("    ") for line in changes)  # at least one change wrapped, under its own text

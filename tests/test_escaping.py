@@ -174,7 +174,8 @@ def test_notes_dose_and_wishes_appear_in_every_report(tmp_path, how):
     data["history"][0].update(dose="10 mg daily", note="stopped after [3] cycles")
     path.write_text(json.dumps(data))
     if how in ("table", "markdown"):
-        result = run_cli("advise", path, "-f", how, "--width", "160") if how == "table" else run_cli("advise", path, "-f", how)
+        # the terminal's first screen keeps history notes and doses for --details
+        result = run_cli("advise", path, "-f", how, "--width", "160", "--details") if how == "table" else run_cli("advise", path, "-f", how)
         assert result.returncode == 0, result.stderr
         text = result.stdout
     else:

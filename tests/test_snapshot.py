@@ -1,6 +1,6 @@
-"""The rendered table for seed patient 1 at width 120, colour off, against a stored snapshot.
+"""The rendered terminal views at 80 and 120 columns, colour off, against stored snapshots.
 
-Set NETADVISOR_UPDATE_SNAPSHOTS=1 to rewrite the snapshot after an intended change,
+Set NETADVISOR_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after an intended change,
 then review the diff.
 """
 
@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from netadvisor.core import advise_case
@@ -18,6 +19,9 @@ from netadvisor.inputs.case_reader import load_case
 from conftest import CASES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+# The seed patients, a case with the patient's own facts (age, renal function, comorbidities)
+# and a v3.2025 case with an algorithm step, biology and a pathway warning.
+SNAPSHOT_CASES = ("seed-patient-1", "seed-patient-2", "pnet-renal-impairment", "v3-wdg3-unfavourable")
 
 
 def _stable(text: str) -> str:
@@ -38,11 +42,22 @@ def _advice(library, stem):
     return advise_case(load_case(CASES / f"{stem}.yaml", library.catalogue.therapy_spec()), library)
 
 
-def test_table_snapshot(library):
+def _render(advice, width: int, **kw) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=120, color_system=None, force_terminal=False, legacy_windows=False)
-    as_table.render(_advice(library, "seed-patient-1"), console, show_excluded=True)
-    _check("seed-patient-1.table.txt", buffer.getvalue())
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, legacy_windows=False)
+    as_table.render(advice, console, **kw)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("stem", SNAPSHOT_CASES)
+def test_table_snapshot(library, stem, width):
+    _check(f"{stem}.table-{width}.txt", _render(_advice(library, stem), width))
+
+
+@pytest.mark.parametrize("view", [as_table.BRIEF, as_table.DETAILS])
+def test_brief_and_details_snapshots(library, view):
+    _check(f"seed-patient-1.{view}-80.txt", _render(_advice(library, "seed-patient-1"), 80, view=view, show_excluded=view == as_table.DETAILS))
 
 
 def test_markdown_snapshot(library):

@@ -25,6 +25,7 @@ from .errors import InputError, Problem
 from .fields import format_path, join_path
 
 CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for long notes
+STDIN = "<stdin>"  # the name of standard input (the path `-`) in records and messages
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DEPTH = 100  # nesting levels; the shipped guideline data needs 10 (libyaml crashes at ~30,000)

@@ -54,10 +54,23 @@ Guideline = Annotated[
 ]
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+# The --format choices of each command: exactly the formats it writes, the first the default.
+FORMATS = {
+    "advise": ("table", "json", "markdown"),
+    "explain": ("table", "json"),
+    "therapies": ("table", "json"),
+    "recommendations": ("table", "json"),
+    "replay": ("table", "json"),
+    "diff": ("table", "json"),
+    "audit": ("table", "json", "csv"),
+    "check": ("text", "json", "junit", "github"),
+    "lint": ("text", "json", "github"),
+}
+
+
+def formats(command: str) -> type[Enum]:
+    """The type of a command's --format option: an Enum of FORMATS[command]."""
+    return Enum(f"{command.title()}Format", {name: name for name in FORMATS[command]}, type=str)
 
 
 def _version(value: bool):

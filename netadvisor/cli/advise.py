@@ -9,7 +9,9 @@ import typer
 from ..base import vocab
 from ..base.errors import UsageError
 from . import _complete as complete
-from ._app import Format, Guideline, NoColor, Width, app, console, date_option, guarded
+from ._app import Guideline, NoColor, Width, app, console, date_option, formats, guarded
+
+Format = formats("advise")
 
 FACTS = "Case facts (a quick lookup instead of CASE)"
 
@@ -73,7 +75,7 @@ def write_report(result, path: Path) -> None:
 def advise(
     ctx: typer.Context,
     case: Annotated[
-        Optional[Path], typer.Argument(metavar="[CASE]", help="Case file (.yaml, .yml or .json); or give the facts as flags.", show_default=False)
+        Optional[Path], typer.Argument(metavar="[CASE]", help="Case file (.yaml, .yml or .json), - for standard input; or give the facts as flags.", show_default=False)
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     as_of: Annotated[
@@ -88,6 +90,10 @@ def advise(
         Optional[Path],
         typer.Option("--export", metavar="FILE", help="Also write a self-contained report: FILE.html, FILE.svg or FILE.md."),
     ] = None,
+    details: Annotated[
+        bool, typer.Option("--details", "-d", help="Each candidate's reasons, toxicities and cautions in full (and history notes).")
+    ] = False,
+    brief: Annotated[bool, typer.Option("--brief", "-b", help="One screen: the case, warnings and ranked candidates only.")] = False,
     compare: Annotated[
         bool, typer.Option("--compare", help="Set every other guideline body in force on the case's date beside the chosen one.")
     ] = False,
@@ -137,6 +143,8 @@ def advise(
     The case is a file, or the facts given as flags (a quick lookup).
     """
     with guarded():
+        if brief and details:
+            raise UsageError("give --brief or --details, not both")
         if export is not None and export.suffix.lower() not in EXPORTS:
             raise UsageError(f"--export: '{export.name}' must end in .html, .svg or .md")
         facts = ["/".join(p.opts + p.secondary_opts) for p in ctx.command.params if p.rich_help_panel == FACTS and ctx.get_parameter_source(p.name).name != "DEFAULT"]
@@ -165,4 +173,5 @@ def advise(
         else:
             from ..formats import as_table
 
-            as_table.render(result, console(width, no_color), show_excluded=show_excluded, evidence=evidence)
+            view = as_table.BRIEF if brief else as_table.DETAILS if details else as_table.SCREEN
+            as_table.render(result, console(width, no_color), show_excluded=show_excluded, evidence=evidence, view=view)

@@ -8,6 +8,7 @@ import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ._app import Guideline, NoColor, Paths, Width, app, console, date_option, guarded
+from ._progress import Progress as _progress, wanted
 
 OUTPUTS = (".jsonl", ".csv")
 
@@ -22,7 +23,7 @@ OUTPUTS = (".jsonl", ".csv")
 )
 def batch(
     paths: Paths,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case); - writes JSON Lines to standard output.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge every case as of this date.")] = None,
     guideline: Guideline = None,
@@ -43,28 +44,29 @@ def batch(
         from ..core import checked_library
         from ..formats.batch_out import Summary, shape, writer_for
 
-        kind = out.suffix.lower() if out is not None else None
+        to_stdout = out is not None and str(out) == "-"  # JSON Lines for the next program in a pipe
+        kind = ".jsonl" if to_stdout else out.suffix.lower() if out is not None else None
         if kind is not None and kind not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
         checked_library(guideline)  # invalid data or an unknown id stops here, before any work (exit 2)
-        if out is not None:
+        if out is not None and not to_stdout:
             refuse_output_among_inputs(out, paths, "--out")
         summary = Summary()
         found = runner.discover(paths)
         results = runner.run(found, runner.advise_task, jobs=jobs or runner.default_jobs(),
                              guideline=guideline, as_of=date_option(as_of), shape=partial(shape, kind))
-        show_progress = not quiet and sys.stderr.isatty()
-        code = write_stream(results, out, writer_for(kind), summary, show_progress)
+        show_progress = wanted(quiet)
+        code = write_stream(results, None if to_stdout else out, writer_for(kind), summary, show_progress, to_stdout)
         summary.skipped = found.skipped
         summary_console = console(width, no_color, stderr=out is not None)  # data to stdout, talk to stderr
         for part in summary.renderables():
             summary_console.print(part)
-        if out is not None:
+        if out is not None and not to_stdout:
             typer.echo(f"wrote {terminal(str(out))}", err=True)
         raise typer.Exit(code)
 
 
-def write_stream(results, out: Path | None, writer, summary, show_progress: bool) -> int:
+def write_stream(results, out: Path | None, writer, summary, show_progress: bool, to_stdout: bool = False) -> int:
     """Consume the (summary facts, output line) results: feed the summary, write the output file atomically.
 
     The output file is opened (as a temporary file beside it) before the first
@@ -77,7 +79,7 @@ def write_stream(results, out: Path | None, writer, summary, show_progress: bool
     from ..base.files import atomic_write
 
     progress = None
-    with atomic_write(out, "--out", newline="") if out else nullcontext() as handle:
+    with atomic_write(out, "--out", newline="") if out else nullcontext(sys.stdout if to_stdout else None) as handle:
         if handle and writer.header:
             handle.write(writer.header)
         progress = _progress() if show_progress else None
@@ -92,22 +94,3 @@ def write_stream(results, out: Path | None, writer, summary, show_progress: bool
             if progress:
                 progress.stop()
     return EXIT_FINDINGS if summary.errors else EXIT_OK
-
-
-class _progress:
-    """A spinner with a count on stderr (the number of inputs is not known in advance)."""
-
-    def __init__(self):
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(SpinnerColumn(), TextColumn("{task.completed} cases"), TimeElapsedColumn(),
-                            console=Console(stderr=True), transient=True)
-        self.task = self.bar.add_task("batch", total=None)
-        self.bar.start()
-
-    def advance(self):
-        self.bar.advance(self.task)
-
-    def stop(self):
-        self.bar.stop()

@@ -1,21 +1,17 @@
 """`netadvisor check PATH...`: hold every case with an `expect:` block to it."""
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Guideline, NoColor, Paths, app, console, guarded
+from ._app import Guideline, NoColor, Paths, app, console, formats, guarded
+from ._progress import ticking, wanted
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-    github = "github"
+CheckFormat = formats("check")
 
 
 def check_task(item, state) -> dict:
@@ -75,7 +71,7 @@ def check(
 
         checked_library(guideline)
         found = runner.discover(paths)
-        records = list(runner.run(found, check_task, jobs=jobs, guideline=guideline))
+        records = list(ticking(runner.run(found, check_task, jobs=jobs, guideline=guideline), wanted()))
         if format is CheckFormat.text:
             check_out.text(records, console(None, no_color), skipped_text(found.skipped))
         elif format is CheckFormat.json:

@@ -24,7 +24,7 @@ class Target(str, Enum):
     )
 )
 def convert(
-    bundle: Annotated[Path, typer.Argument(metavar="BUNDLE", help="FHIR R4 Bundle (.json).", show_default=False)],
+    bundle: Annotated[Path, typer.Argument(metavar="BUNDLE", help="FHIR R4 Bundle (.json), or - for standard input.", show_default=False)],
     to: Annotated[Target, typer.Option("--to", "-t", help="Case file format to print.")] = Target.yaml,
 ):
     """Print the netadvisor case a FHIR R4 / mCODE bundle maps to; what is not mapped goes to stderr.
@@ -38,12 +38,17 @@ def convert(
         from ..inputs.fhir.bundle import bundle_to_case, is_bundle
         from ..knowledge.library import load_library
 
-        data, _ = load_document(bundle, CASE_MAX_BYTES)
+        from ..inputs.case_reader import STDIN, is_stdin, read_stdin
+
+        if is_stdin(bundle):
+            data, name, stem = read_stdin(CASE_MAX_BYTES)[0], STDIN, "stdin"
+        else:
+            data, name, stem = load_document(bundle, CASE_MAX_BYTES)[0], str(bundle), bundle.stem
         if not is_bundle(data):
-            raise InputError([Problem(str(bundle), "resourceType", "not a FHIR Bundle: `convert` reads bundles (resourceType: Bundle)")])
+            raise InputError([Problem(name, "resourceType", "not a FHIR Bundle: `convert` reads bundles (resourceType: Bundle)")])
         catalogue = load_library().catalogue
-        case, warnings = bundle_to_case(data, source=str(bundle), resolve_therapy=catalogue.resolve)
-        parse_case(case, source=str(bundle), therapy=catalogue.therapy_spec(), default_id=bundle.stem)
+        case, warnings = bundle_to_case(data, source=name, resolve_therapy=catalogue.resolve)
+        parse_case(case, source=name, therapy=catalogue.therapy_spec(), default_id=stem)
         for warning in warnings:
             typer.echo(f"warning: {warning}", err=True)
         if to is Target.json:
@@ -53,5 +58,5 @@ def convert(
         else:
             import yaml
 
-            sys.stdout.write(f"# Mapped from the FHIR bundle {bundle} by `netadvisor convert`: review before use.\n")
+            sys.stdout.write(f"# Mapped from the FHIR bundle {name} by `netadvisor convert`: review before use.\n")
             sys.stdout.write(yaml.safe_dump(case, sort_keys=False, allow_unicode=True, width=100))

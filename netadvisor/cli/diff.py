@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Format, NoColor, Paths, Width, app, console, guarded
+from ._app import NoColor, Paths, Width, app, console, formats, guarded
+from ._progress import ticking, wanted
+
+Format = formats("diff")
 
 
 def diff_task(item, state) -> dict:
@@ -60,12 +63,13 @@ def diff(
         from ..core import checked_library
         from ..base.escape import terminal
         from ..formats.batch_out import error_text, is_error, skipped_text
+        from ..formats.words import hang
 
         sides = (Side.parse(from_, "--from"), Side.parse(to, "--to"))
         for side in sides:  # bad data, path or id: exit 2 before any work
             checked_library(side.guideline)
         found = runner.discover(paths)
-        results = list(runner.run(found, _Bound(sides), jobs=jobs))
+        results = list(ticking(runner.run(found, _Bound(sides), jobs=jobs), wanted()))
         errors = [r for r in results if is_error(r)]
         changed = [r for r in results if not is_error(r) and r["changes"]]
         kinds = Counter(c["kind"] for r in changed for c in r["changes"])
@@ -83,8 +87,8 @@ def diff(
                     out.print(f"ERROR {label}: {terminal(error_text(r))}", style="bold red", soft_wrap=True)
                 elif r["changes"]:
                     out.print(f"{terminal(r['case_id'])} ({label})", style="bold", soft_wrap=True)
-                    for change in r["changes"]:
-                        out.print("  " + describe(change))
+                    for change in r["changes"]:  # a long change wraps under its own text
+                        out.print(hang(describe(change), "  ", out.width, more=2), soft_wrap=True)
             detail = ", ".join(f"{n} {k}" for k, n in summary["changes"].items()) or "none"
             out.print(f"{summary['changed']} of {summary['cases']} cases changed ({detail}); {summary['unreadable']} unreadable", style="bold")
             if found.skipped:

@@ -6,7 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import Format, Guideline, NoColor, Width, app, console, guarded
+from ._app import Guideline, NoColor, Width, app, console, formats, guarded
+
+ExplainFormat, TherapiesFormat, RecommendationsFormat = formats("explain"), formats("therapies"), formats("recommendations")
 
 
 def _explainer(guideline: str | None):
@@ -17,8 +19,8 @@ def _explainer(guideline: str | None):
     return Explainer(library, pick_latest(library, guideline))
 
 
-def _emit(data, fmt: Format, text_renderer, width, no_color):
-    if fmt is Format.json:
+def _emit(data, fmt, text_renderer, width, no_color):
+    if fmt.value == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         text_renderer(data, console(width, no_color))
@@ -34,7 +36,7 @@ def _emit(data, fmt: Format, text_renderer, width, no_color):
 )
 def explain(
     query: Annotated[str, typer.Argument(metavar="ID", help="A therapy id, name or brand name, or a recommendation id.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format (table = text).")] = Format.table,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="table (text) or json.")] = ExplainFormat.table,
     guideline: Guideline = None,
     width: Width = None,
     no_color: NoColor = False,
@@ -48,7 +50,7 @@ def explain(
 
 @app.command(epilog="Examples:\n\n  netadvisor therapies\n\n  netadvisor therapies --format json")
 def therapies(
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format (table = text).")] = Format.table,
+    format: Annotated[TherapiesFormat, typer.Option("--format", "-f", help="table (text) or json.")] = TherapiesFormat.table,
     guideline: Guideline = None,
     width: Width = None,
     no_color: NoColor = False,
@@ -69,7 +71,7 @@ def therapies(
 )
 def recommendations(
     site: Annotated[Optional[str], typer.Option("--site", "-s", metavar="GROUP", help="A site group (pancreas, gi-unknown, lung-thymus) or a primary site.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format (table = text).")] = Format.table,
+    format: Annotated[RecommendationsFormat, typer.Option("--format", "-f", help="table (text) or json.")] = RecommendationsFormat.table,
     guideline: Guideline = None,
     width: Width = None,
     no_color: NoColor = False,

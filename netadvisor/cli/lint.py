@@ -2,20 +2,15 @@
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ._app import app, guarded
+from ._app import app, formats, guarded
 
-
-class LintFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
+LintFormat = formats("lint")
 
 
 @app.command(

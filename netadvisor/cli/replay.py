@@ -2,14 +2,16 @@
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_OK
-from ._app import Format, NoColor, Paths, Width, app, console, guarded
+from ._app import NoColor, Paths, Width, app, console, formats, guarded
+from ._progress import ticking, wanted
+
+Format, AuditFormat = formats("replay"), formats("audit")
 
 _GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH",
                           help="Judge every decision by this guideline (default: the one in force on each decision's date).")
@@ -23,7 +25,7 @@ _GUIDELINE = typer.Option("--guideline", "-g", metavar="ID|PATH",
     )
 )
 def replay(
-    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case file with a dated treatment history.", show_default=False)],
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case file with a dated treatment history, or - for standard input.", show_default=False)],
     format: Annotated[Format, typer.Option("--format", "-f", help="table or json (one object per decision).")] = Format.table,
     guideline: Annotated[Optional[str], _GUIDELINE] = None,
     width: Width = None,
@@ -50,12 +52,6 @@ def replay(
             from ..formats.replay_out import render_replay
 
             render_replay(loaded.id, decisions, console(width, no_color))
-
-
-class AuditFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 def audit_task(item, state, against: tuple = ()) -> dict:
@@ -118,7 +114,7 @@ def audit(
         with atomic_write(decisions, "--decisions", newline="") if decisions else nullcontext() as out:
             if out:
                 out.write(_csv([CSV_COLUMNS + bodies]))
-            for record in runner.run(found, task, jobs=jobs or runner.default_jobs(), guideline=guideline):
+            for record in ticking(runner.run(found, task, jobs=jobs or runner.default_jobs(), guideline=guideline), wanted()):
                 if not summary.add(record):
                     d = summary.duplicates[-1]
                     typer.echo(f"warning: {terminal(d['skipped'])}: case id '{terminal(d['case_id'])}' was already read "

@@ -1,5 +1,6 @@
 """The inputs of a run over many cases: files, folders searched recursively, and
-JSON Lines files, each case one Input; and the check that an output is none of them.
+JSON Lines files (`-`: JSON Lines on standard input), each case one Input; and the
+check that an output is none of them.
 
 Nothing given is passed over in silence. A folder that cannot be read, a line
 that is too long or not UTF-8, a file that is missing: each is an Input that
@@ -11,11 +12,12 @@ types, links to folders) is counted by kind for the run's summary.
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from ..base.documents import CASE_MAX_BYTES, SUFFIXES, decode
+from ..base.documents import CASE_MAX_BYTES, STDIN, SUFFIXES, decode
 from ..base.errors import InputError, Problem, UsageError
 from ..base.escape import file_name
 from ..base.files import same_file
@@ -63,7 +65,9 @@ class Discovery:
     def __iter__(self) -> Iterator[Input]:
         for raw in self.paths:
             path = Path(raw)
-            if path.is_dir():
+            if str(raw) == "-":
+                yield from _stdin_lines()
+            elif path.is_dir():
                 yield from self._walk(str(path))
             elif path.suffix.lower() in JSONL_SUFFIXES and path.is_file():
                 yield from _lines(path)
@@ -114,37 +118,50 @@ def discover(paths: Iterable) -> Discovery:
 
 
 def _lines(path: Path) -> Iterator[Input]:
-    """One Input per non-blank line; a line too long or not UTF-8 is an error input.
-
-    A line is read up to the size limit only: the rest of a longer one is read
-    past in chunks, so a 400 MB line costs no more memory than a short one.
-    """
+    """One Input per non-blank line of a JSON Lines file (see _read_lines)."""
     try:
         handle = open(path, "rb")
     except OSError as exc:
         yield Input(str(path), problem=Problem(str(path), "", f"cannot read: {exc.strerror or exc}"))
         return
-    number = 0
     with handle:
-        while True:
-            try:
-                raw = handle.readline(CASE_MAX_BYTES + 1)
-            except OSError as exc:
-                yield Input(str(path), number + 1, problem=Problem(f"{path}:{number + 1}", "", f"cannot read: {exc.strerror or exc}"))
-                return
-            if not raw:
-                return
-            number += 1
-            if len(raw) > CASE_MAX_BYTES and not raw.endswith(b"\n"):
-                size = len(raw) + _skip_line(handle)
-                yield Input(str(path), number, problem=Problem(f"{path}:{number}", "", f"line is {size:,} bytes; the limit is {CASE_MAX_BYTES:,}"))
-                continue
-            if not raw.strip():
-                continue
-            try:
-                yield Input(str(path), number, decode(raw, f"{path}:{number}"))
-            except InputError as exc:
-                yield Input(str(path), number, problem=exc.problems[0])
+        yield from _read_lines(handle, str(path))
+
+
+def _stdin_lines() -> Iterator[Input]:
+    """`-`: JSON Lines on standard input, one case per line (a case piped from another program)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        yield Input(STDIN, problem=Problem(STDIN, "", "nothing piped in: `-` reads JSON Lines (one case per line) from standard input"))
+        return
+    yield from _read_lines(sys.stdin.buffer, STDIN)
+
+
+def _read_lines(handle, path: str) -> Iterator[Input]:
+    """One Input per non-blank line; a line too long or not UTF-8 is an error input.
+
+    A line is read up to the size limit only: the rest of a longer one is read
+    past in chunks, so a 400 MB line costs no more memory than a short one.
+    """
+    number = 0
+    while True:
+        try:
+            raw = handle.readline(CASE_MAX_BYTES + 1)
+        except OSError as exc:
+            yield Input(path, number + 1, problem=Problem(f"{path}:{number + 1}", "", f"cannot read: {exc.strerror or exc}"))
+            return
+        if not raw:
+            return
+        number += 1
+        if len(raw) > CASE_MAX_BYTES and not raw.endswith(b"\n"):
+            size = len(raw) + _skip_line(handle)
+            yield Input(path, number, problem=Problem(f"{path}:{number}", "", f"line is {size:,} bytes; the limit is {CASE_MAX_BYTES:,}"))
+            continue
+        if not raw.strip():
+            continue
+        try:
+            yield Input(path, number, decode(raw, f"{path}:{number}"))
+        except InputError as exc:
+            yield Input(path, number, problem=exc.problems[0])
 
 
 def _skip_line(handle) -> int:

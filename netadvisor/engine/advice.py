@@ -55,6 +55,8 @@ class EvidenceFigure(NamedTuple):
     treatment_text: str | None = None
     control_text: str | None = None
     comparator: str | None = None
+    treatment_ci95: tuple | None = None  # 95% CI of each arm's median, where the source gives it (the chart's "not reached")
+    control_ci95: tuple | None = None
 
 
 class Candidate(NamedTuple):
@@ -125,3 +127,4 @@ class Advice(NamedTuple):
     other_options: tuple = ()  # with --compare: options only other bodies list, offered by one of them
     comparison: object = None  # with --compare: engine.compare.Comparison
     preferences: dict = {}  # the case's preferences as validated (avoid, clinical_trial_access, notes), for reports
+    case_facts: dict = {}  # the case's patient, tumor and disease sections as validated, for the reports' case panel

@@ -167,6 +167,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         context=tuple(survival_context(knowledge, ev, case)),
         step=step and step_notice._replace(code=step.id),
         preferences=case.data.get("preferences", {}),
+        case_facts={key: case.data.get(key, {}) for key in ("patient", "tumor", "disease")},
     )
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
 

@@ -14,10 +14,25 @@ if TYPE_CHECKING:
     from .eligibility import Evaluator
 
 
+def at_line(setting: str | None, facts: dict) -> bool:
+    """Whether an analysis's setting fits the line the case is at; a history not stated fits any."""
+    prior = facts.get("prior_systemic")
+    if setting is None or prior is None:
+        return True
+    if setting == "first-line":
+        return not prior
+    if setting == "after-ssa":
+        return "ssa" in (facts.get("progressed_on_classes") or ())
+    return bool(prior)  # previously-treated
+
+
 def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:
-    """The primary endpoint of every analysis whose population covers the case's site."""
+    """The primary endpoint of every analysis whose population covers the case's site and line
+    (NETTER-2, first line, is not shown after an SSA; NETTER-1, after an SSA, not at first line)."""
     out = []
     for trial in knowledge.evidence.for_therapy(therapy, site):
+        if not at_line(trial.setting, ev.facts):
+            continue
         e = trial.primary()
         if e is None:
             continue
@@ -25,7 +40,7 @@ def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: st
             EvidenceFigure(
                 trial.id, trial.trial, trial.analysis, trial.population, e.name, e.unit,
                 e.treatment, e.control, e.hr, e.hr_ci95, e.p, trial.n, ev.cite(trial.sources),
-                e.treatment_text, e.control_text, trial.comparator,
+                e.treatment_text, e.control_text, trial.comparator, e.treatment_ci95, e.control_ci95,
             )
         )
     return out

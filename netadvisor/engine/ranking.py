@@ -37,7 +37,7 @@ def rank_key(verdict: Verdict, order: tuple) -> tuple:
 
 
 def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
-    """'rank 2: first at this step of the algorithm · category 1 · preferred · moved down: ...'
+    """'rank 2: first at this step of the algorithm · category 1 · preferred · moved down within its category: ...'
 
     The parts follow the guideline's ranking keys, so the line reads in the order
     the candidates were sorted; `short` is the same without the rank."""
@@ -59,7 +59,7 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
         elif key == "preference" and rec.preference:
             parts.append(rec.preference.replace("-", " "))
         elif key == "demotions" and verdict.demotions:
-            parts.append("moved down: " + "; ".join(_short(c.text) for c in verdict.demotions))
+            parts.append("moved down within its category: " + "; ".join(_short(c.text) for c in verdict.demotions))
         elif key == "factors" and verdict.factor_total:
             parts.append(f"guideline ranking statements {verdict.factor_total:+d}")
         elif key == "practice" and verdict.practice_total:

@@ -11,9 +11,10 @@ _EVENT_SHORT = {"palmar-plantar-erythrodysesthesia": "PPE", "venous-thromboembol
 class _Doc:
     """A document of headed sections, with sources collected into numbered references."""
 
-    def __init__(self):
+    def __init__(self, width: int = 80):
         self.text = Text()
         self.refs: list = []
+        self.width = width
 
     def ref(self, citations) -> str:
         marks = []
@@ -27,7 +28,10 @@ class _Doc:
         self.text.append(f"\n{title}\n", style="bold underline")
 
     def line(self, body: str, indent: int = 2, style: str = ""):
-        self.text.append(" " * indent + body + "\n", style=style)
+        """A line of the document; one too long for the terminal wraps under its own text (a hanging indent)."""
+        from .words import hang
+
+        self.text.append(hang(body, " " * indent, self.width - 1, more=2) + "\n", style=style)
 
     def sources(self):
         if self.refs:
@@ -138,7 +142,7 @@ def _placement(doc: _Doc, p: dict):
 
 
 def render_explain(report: dict, console: Console):
-    doc = _Doc()
+    doc = _Doc(console.width)
     if report["kind"] == "therapy":
         doc.text.append(f"{report['name']} ({report['id']})", style="bold")
         doc.text.append(f" — {report['class_name']}, {', '.join(report['routes'])}\n")
@@ -200,23 +204,30 @@ def render_explain(report: dict, console: Console):
     console.print(doc.text)
 
 
+def _id_column(table: Table, name: str, values) -> None:
+    """The column a reader looks things up by: never wrapped, never cut; the other columns give way."""
+    table.add_column(name, no_wrap=True, min_width=max((len(v) for v in values), default=len(name)))
+
+
 def render_therapies(rows: list, console: Console):
     table = Table(box=box.SIMPLE_HEAD, title="Therapy catalogue", title_justify="left")
-    for name in ("id", "name", "class", "routes", "site groups", "FDA approvals (NET)"):
-        table.add_column(name)
+    _id_column(table, "id", [r["id"] for r in rows])
+    for name in ("name, class, routes", "site groups", "FDA approvals (NET)"):
+        table.add_column(name, overflow="fold", min_width=12)
     for r in rows:
-        table.add_row(r["id"], r["name"], r["class"], ", ".join(r["routes"]), ", ".join(r["site_groups"]) or "—",
+        table.add_row(r["id"], f"{r['name']} · {r['class']} · {', '.join(r['routes'])}", ", ".join(r["site_groups"]) or "—",
                       "\n".join(r["approved"]) or "—")
     console.print(table)
 
 
 def render_recommendations(rows: list, console: Console):
     table = Table(box=box.SIMPLE_HEAD, title="Recommendations", title_justify="left", show_lines=True)
-    for name in ("id", "site group", "intent", "cat.", "preference", "conditions"):
-        table.add_column(name)
+    _id_column(table, "id", [r["id"] for r in rows])
+    for name in ("site group, intent", "category, preference", "conditions"):
+        table.add_column(name, overflow="fold", min_width=10 if name != "conditions" else 14)
     for r in rows:
         conditions = [f"requires {x['text']}" for x in r["requires"]]
         conditions += [f"category {x['category']} when {x['when']}" for x in r["category_rules"]]
-        table.add_row(r["id"], r["site_group"], r["intent"], r["category"] or "not stated",
-                      (r["preference"] or "not stated").replace("-", " "), "\n".join(conditions) or "—")
+        table.add_row(r["id"], f"{r['site_group']}, {r['intent']}",
+                      f"{r['category'] or 'not stated'}, {(r['preference'] or 'not stated').replace('-', ' ')}", "\n".join(conditions) or "—")
     console.print(table)

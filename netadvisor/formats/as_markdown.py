@@ -32,7 +32,12 @@ def _evidence(advice: Advice) -> list:
 
 def render(advice: Advice, show_excluded: bool = True, report: bool = False, generated_at: str = "") -> str:
     """Markdown for notes; `report` adds the evidence table, numbered sources and a generated-at stamp."""
-    out = [f"## netadvisor: {md(advice.case_id)} (as of {advice.as_of})", "", f"**Case:** {md(words.case_line(advice))}", ""]
+    out = [f"## netadvisor: {md(advice.case_id)} (as of {advice.as_of})", "", f"**Case:** {md(words.tumour_line(advice))}", ""]
+    out[2:2] = [f"*{md(advice.guideline.source)} · decision support, not a prescription*", ""]
+    for label, text in words.panel_rows(advice):
+        out += [f"**{label}:** {md(text)}", ""]
+    if words.not_stated(advice):
+        out += [f"**Not stated:** {md('; '.join(words.not_stated(advice)))}", ""]
     if advice.step:
         out += [f"**Algorithm step:** {md(advice.step.text)}", ""]
     out += [f"**Context:** {md(note.text)}" for note in advice.context] + ([""] if advice.context else [])
@@ -43,6 +48,8 @@ def render(advice: Advice, show_excluded: bool = True, report: bool = False, gen
         ] + [""]
     if words.wishes(advice):
         out += [f"**Patient's wishes:** {md(words.wishes(advice))}", ""]
+    if advice.warnings:  # case-level: before the candidates
+        out += ["**Warnings:**", ""] + [f"- {md(w.text)}" for w in advice.warnings] + [""]
     if advice.scope:
         out += [f"> **Out of scope:** {md(advice.scope.text)}", ""]
     if advice.candidates:
@@ -67,8 +74,6 @@ def render(advice: Advice, show_excluded: bool = True, report: bool = False, gen
             out += ["**Excluded:**", ""] + [f"- **{md(e.name)}**: " + md("; ".join(r.text for r in e.reasons)) for e in advice.excluded] + [""]
         else:
             out += [md(words.exclusion_summary(advice)), ""]
-    if advice.warnings:
-        out += ["**Warnings:**", ""] + [f"- {md(w.text)}" for w in advice.warnings] + [""]
     if report:
         if advice.candidates:
             out += _evidence(advice)

@@ -18,7 +18,7 @@ SVG_FORMAT = re.sub(r"\s*@font-face \{\{.*?\}\}", "", CONSOLE_SVG_FORMAT, flags=
 def render(advice: Advice, generated_at: str, width: int = 120) -> str:
     console = Console(record=True, width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor",
                       markup=False, emoji=False, highlight=False)
-    as_table.render(advice, console, show_excluded=True, evidence=True)
+    as_table.render(advice, console, show_excluded=True, evidence=True, view=as_table.DETAILS)
     text = Text("\nSources\n", style="bold")
     for i, citation in enumerate(words.sources(advice), start=1):
         text.append(f"  [{i}] {citation}\n")

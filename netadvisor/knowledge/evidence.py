@@ -43,6 +43,10 @@ class Endpoint(NamedTuple):
     note: str | None = None
 
 
+# The line of treatment an analysis's population was at, as its population says.
+SETTINGS = ("first-line", "after-ssa", "previously-treated")
+
+
 class Trial(NamedTuple):
     """One analysis of one trial: a cohort, a data cut or one source's figures."""
 
@@ -61,6 +65,7 @@ class Trial(NamedTuple):
     subgroups: tuple = ()  # dicts: factor, level, events/n per arm, hr, hr_ci95
     responses: tuple = ()  # dicts: response, n and percent per arm
     notes: str | None = None
+    setting: str | None = None  # the line its population was at (SETTINGS); None: any
 
     def primary(self) -> "Endpoint | None":
         return next((e for e in self.endpoints if e.role == "primary"), None)

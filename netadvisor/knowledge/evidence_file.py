@@ -3,7 +3,7 @@
 from ..base import vocab
 from ..base.errors import Problem
 from ..base.fields import INVALID, Custom, Field, ListOf, MapOf, Num, Record, Str
-from .evidence import Endpoint, Evidence, Figure, SurvivalTable, Trial
+from .evidence import SETTINGS, Endpoint, Evidence, Figure, SurvivalTable, Trial
 from .file_parts import id_spec, text_spec
 from .models import Catalogue
 
@@ -35,6 +35,7 @@ def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
             "therapies": Field(ListOf(Str(choices=lambda: therapy_ids)), required=True),
             "comparator": Field(Str()),
             "sites": Field(ListOf(site_or_set), required=True),
+            "setting": Field(Str(choices=SETTINGS, doc="the line its population was at; left out: any")),
             "n": Field(count),
             "arms": Field(ListOf(Record({"label": Field(text_spec, required=True), "role": Field(Str(choices=("treatment", "control")), required=True), "n": Field(count)}))),
             "endpoints": Field(ListOf(endpoint), required=True),
@@ -120,7 +121,7 @@ def build_evidence(reader, file, data, source_ids, catalogue: Catalogue) -> Evid
                 therapies=tuple(item["therapies"]), sites=sites(item["sites"]), endpoints=endpoints,
                 sources=tuple(item["sources"]), comparator=item.get("comparator"), design=item.get("design"),
                 n=item.get("n"), arms=tuple(item.get("arms", ())), subgroups=tuple(item.get("subgroups", ())),
-                responses=tuple(item.get("responses", ())), notes=item.get("notes"),
+                responses=tuple(item.get("responses", ())), notes=item.get("notes"), setting=item.get("setting"),
             )
         )
     survival = tuple(
