@@ -97,7 +97,7 @@ def test_it_offers_to_advise_and_names_the_file_from_the_id(tmp_path):
     result = new(answers=ANSWERS + ["", "y"], cwd=tmp_path)  # "": the default file name
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "midgut-1.yaml").is_file()
-    assert "Candidates" in result.stdout and "Decision support for clinicians" in result.stdout
+    assert "Candidate" in result.stdout and "Main caution" in result.stdout and "Decision support for clinicians" in result.stdout
 
 
 def test_an_existing_file_is_replaced_only_when_confirmed(tmp_path):
@@ -117,7 +117,7 @@ def test_unknown_facts_stay_out_of_the_case(tmp_path):
     target = tmp_path / "bare.yaml"
     result = new(target, answers=answers + ["n"])
     assert result.returncode == 0, result.stderr
-    assert "Candidates" not in result.stdout  # the last answer was the "n" to running advise
+    assert "Main caution" not in result.stdout  # the last answer was the "n" to running advise
     assert load_document(target)[0] == {"format": "netadvisor-case/1", "id": "bare", "as_of": "2025-06-01",
                                         "tumor": {"primary_site": "pancreas"}}
 
