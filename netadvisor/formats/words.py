@@ -154,6 +154,9 @@ def why(c: Candidate) -> list:
     return [r.text for r in c.reasons if r.code not in HIDDEN_REASONS]
 
 
+LISTED = "listed for this site group"  # the headline of a guideline option with no reason of its own
+
+
 def headline(c: Candidate) -> str:
     """One short reason for the table: a category rule, a symptom-only note, a requirement met, or the basis."""
     shown = [r for r in c.reasons if r.code not in HIDDEN_REASONS and not r.code.startswith("rank-")]
@@ -162,9 +165,6 @@ def headline(c: Candidate) -> str:
     if c.basis != "guideline":
         return basis(c).split(":")[0].split(" (")[0]
     return LISTED
-
-
-LISTED = "listed for this site group"
 
 
 def toxicity_lines(c: Candidate, limit: int = 4) -> list:
@@ -344,7 +344,7 @@ def short_caution(caution, limit: int = 60) -> str:
     label = _unknown_label(caution)
     if label:
         return f"{label} not stated"
-    text = _first_clause(without_case_facts(caution.text))
+    text = first_clause(without_case_facts(caution.text))
     if len(text) > limit:  # asides without a figure or a date go first: '(labelled sites)'
         text = re.sub(r" \([^()0-9]*\)", "", text)
     if len(text) <= limit:
@@ -372,10 +372,6 @@ def without_case_facts(text: str) -> str:
 
 
 def first_clause(text: str) -> str:
-    return _first_clause(text)
-
-
-def _first_clause(text: str) -> str:
     """Text up to its first '; ' or ' — ' outside parentheses."""
     depth = 0
     for i, char in enumerate(text):
