@@ -113,3 +113,19 @@ def test_full_outputs_are_byte_identical_to_the_reference(outputs):
         elif have != want:
             changed.append(name)
     assert not changed, "outputs changed (NETADVISOR_UPDATE_SNAPSHOTS=1 if intended):\n" + "\n".join(changed[:40])
+
+
+def test_batch_lines_are_what_json_dumps_writes(library):
+    """batch writes its lines with orjson: byte for byte json.dumps, Figures and odd values included."""
+    from netadvisor.formats.batch_out import dumps
+    from netadvisor.knowledge.evidence import Figure
+
+    def reference(value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    spec = library.catalogue.therapy_spec()
+    for path in shipped_cases():
+        record = as_json.advice_to_dict(advise_case(load_case(path, spec), library, compare=path.stem.startswith("v3-")))
+        assert dumps(record) == reference(record), path.name
+    odd = {"big": 2**70, "figure": Figure(0.4, "0.40"), "text": "é\u2028</script>\x1b\x7f", 1: "key", "nested": [1.5e-3, -0.0, 1e16]}
+    assert dumps(odd) == reference(odd)
