@@ -32,6 +32,8 @@ from .facts import case_facts
 from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 
 _BY_THERAPY: dict = {}
+_TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
+_NOT_RECOMMENDED: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: [Exclusion]})
 
 
 class CaseStep(NamedTuple):
@@ -81,7 +83,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         if out_of_scope is not None and not in_scope:
             excluded.append(Excluded(tid, therapy.name, (out_of_scope,), rec_ids))
             continue
-        not_listed = [n for n in guideline.not_recommended if n.therapy == tid and n.site_group == group.id]
+        not_listed = _not_recommended(guideline, group.id).get(tid, ())
         if not_listed or not recs:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
@@ -124,7 +126,6 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
     for rank, (verdict, therapy, reasons) in enumerate(ranked, start=1):
         rec = verdict.rec
         reasons.append(rank_reason(rank, verdict, guideline.rank_order, step))
-        rates = sorted(therapy.toxicities_for(cohort), key=lambda r: (r.percent is None, -(r.percent or 0)))
         out.append(
             Candidate(
                 therapy=therapy.id,
@@ -137,7 +138,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 basis=rec.basis,
                 reasons=tuple(reasons),
                 cautions=tuple(unique(verdict.cautions)),
-                toxicities=tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, ev.cite(r.sources)) for r in rates),
+                toxicities=_toxicities(therapy, cohort),
                 citations=ev.citations(rec.sources),
                 evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
                 tier=rank_key(verdict, tuple(k for k in guideline.rank_order if k != "listing")),
@@ -227,6 +228,30 @@ def _source_ids(advice: Advice) -> list:
     for e in advice.excluded:
         items += e.reasons
     return list(dict.fromkeys(sid for item in items for sid in item.sources))
+
+
+def _toxicities(therapy, cohort: str) -> tuple:
+    """A therapy's toxicity figures for a cohort, the most frequent first (memoized)."""
+    key = (id(therapy), cohort)
+    found = _TOXICITIES.get(key)
+    if found is None or found[0] is not therapy:
+        rates = sorted(therapy.toxicities_for(cohort), key=lambda r: (r.percent is None, -(r.percent or 0)))
+        figures = tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, tuple(dict.fromkeys(r.sources))) for r in rates)
+        found = _TOXICITIES[key] = (therapy, figures)
+    return found[1]
+
+
+def _not_recommended(guideline, group: str) -> dict:
+    """therapy id -> what the guideline names for a site group but does not recommend there (memoized)."""
+    key = (id(guideline), group)
+    found = _NOT_RECOMMENDED.get(key)
+    if found is None or found[0] is not guideline:
+        listed: dict = {}
+        for item in guideline.not_recommended:
+            if item.site_group == group:
+                listed.setdefault(item.therapy, []).append(item)
+        found = _NOT_RECOMMENDED[key] = (guideline, listed)
+    return found[1]
 
 
 def _recommendations_by_therapy(guideline, group: str) -> dict:
