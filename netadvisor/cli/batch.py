@@ -23,6 +23,7 @@ OUTPUTS = (".jsonl", ".csv")
 def batch(
     paths: Paths,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case).")] = None,
+    compact: Annotated[bool, typer.Option("--compact", help="With --out FILE.jsonl: write what cases share once, in the first line (netadvisor expand restores the full lines).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge every case as of this date.")] = None,
     guideline: Guideline = None,
@@ -46,6 +47,10 @@ def batch(
         kind = out.suffix.lower() if out is not None else None
         if kind is not None and kind not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
+        if compact:
+            if kind != ".jsonl":
+                raise UsageError("--compact: give --out FILE.jsonl (the compact format is JSON Lines)")
+            kind = "compact"
         checked_library(guideline)  # invalid data or an unknown id stops here, before any work (exit 2)
         if out is not None:
             refuse_output_among_inputs(out, paths, "--out")
@@ -77,9 +82,7 @@ def write_stream(results, out: Path | None, writer, summary, show_progress: bool
     from ..base.files import atomic_write
 
     progress = None
-    with atomic_write(out, "--out", newline="") if out else nullcontext() as handle:
-        if handle and writer.header:
-            handle.write(writer.header)
+    with atomic_write(out, "--out", newline="") if out else nullcontext() as file, writer.open(file) if file else nullcontext() as handle:
         progress = _progress() if show_progress else None
         try:
             for facts, line in results:

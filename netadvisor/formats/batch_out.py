@@ -2,48 +2,18 @@
 
 import csv
 import io
-import json
 import re
 from collections import Counter
+from contextlib import contextmanager
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from ..base.escape import csv_cell, terminal
+from .json_lines import dumps
 
 CSV_COLUMNS = ("id", "source", "line", "site", "site_group", "top", "candidates", "excluded", "error")
-
-
-def dumps(record: dict) -> str:
-    """One compact JSON line, byte for byte what json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    writes, by orjson (8x faster on an advice object; imported on first use, so only runs that write JSON
-    Lines pay its import). A value orjson refuses and json writes (an int past 64 bits, a non-text key)
-    goes through json, so the line is the same either way."""
-    try:
-        return _orjson().dumps(record, default=_plain).decode()
-    except TypeError:
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-
-def _orjson():
-    global _ORJSON
-    if _ORJSON is None:
-        import orjson
-
-        _ORJSON = orjson
-    return _ORJSON
-
-
-_ORJSON = None
-
-
-def _plain(value):
-    """orjson's hook for what it does not write itself: a float subclass (evidence Figures keep their
-    printed form) is written as json writes it, float.__repr__."""
-    if isinstance(value, float):
-        return float(value)
-    raise TypeError(type(value).__name__)
 
 
 def is_error(record: dict) -> bool:
@@ -68,9 +38,18 @@ def csv_row(record: dict) -> list:
             top, candidates, len(record["excluded"]), ""]
 
 
-class JsonlWriter:
+class _Writer:
     header = ""
 
+    @contextmanager
+    def open(self, out):
+        """The handle the lines go to, the header written first."""
+        if self.header:
+            out.write(self.header)
+        yield out
+
+
+class JsonlWriter(_Writer):
     def line(self, record: dict) -> str:
         return dumps(record) + "\n"
 
@@ -83,7 +62,7 @@ def csv_text(rows) -> str:
     return buffer.getvalue()
 
 
-class CsvWriter:
+class CsvWriter(_Writer):
     def __init__(self):
         self.header = csv_text([CSV_COLUMNS])
 
@@ -92,11 +71,16 @@ class CsvWriter:
 
 
 def writer_for(kind: str | None):
-    """The writer of an --out suffix ('.jsonl', '.csv'), one per process; None: no file."""
+    """The writer of an --out suffix ('.jsonl', '.csv') or of 'compact' (--compact), one per process; None: no file."""
     if kind is None:
         return None
     if kind not in _WRITERS:
-        _WRITERS[kind] = CsvWriter() if kind == ".csv" else JsonlWriter()
+        if kind == "compact":
+            from .compact import CompactWriter
+
+            _WRITERS[kind] = CompactWriter()
+        else:
+            _WRITERS[kind] = CsvWriter() if kind == ".csv" else JsonlWriter()
     return _WRITERS[kind]
 
 
