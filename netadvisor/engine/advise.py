@@ -88,7 +88,7 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
-        verdicts = [ev.evaluate(rec, therapy) for rec in in_scope]
+        verdicts = [ev.evaluate(rec, therapy, len(in_scope) > 1) for rec in in_scope]
         eligible = sorted((v for v in verdicts if v.ok), key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:
             reasons = unique(r for v in verdicts for r in v.exclusions)

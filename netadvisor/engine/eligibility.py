@@ -68,6 +68,7 @@ class Evaluator:
         self.related = frozenset(t for r in self.received for t in self.catalogue.progression_excludes.get(r, ()))
         self.toxicity = any(line.toxicity for line in self.history)
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
+        self.parts: dict = {}  # (therapy id, site group, intent) -> what its recommendations share (therapy_part)
 
     # facts and rules
 
@@ -317,25 +318,34 @@ class Evaluator:
 
     # a recommendation
 
-    def evaluate(self, rec: Recommendation, therapy: Therapy) -> Verdict:
+    def evaluate(self, rec: Recommendation, therapy: Therapy, shared: bool = False) -> Verdict:
+        """The history, the therapy's label limits, the recommendation's requirements and
+        exclusions, then the cautions, in that order; category and ranking factors. With
+        shared (the therapy has other recommendations in the run), what does not depend on
+        the recommendation itself is worked out once per site group and intent (therapy_part)."""
         verdict = Verdict(rec)
-        self.history_rules(therapy, rec.intent, verdict)
-        for rule in therapy.limits:
-            self.check(rule, verdict, therapy, label_limit=True)
+        part = self.therapy_part(therapy, rec) if shared else None
+        if part is None:
+            self._early(therapy, rec, verdict)
+        else:
+            part_of, (cautions, therapy_cautions) = part
+            verdict.exclusions += part_of.exclusions
+            verdict.cautions += part_of.cautions[:cautions]
         for rule in rec.requires:
             self.check(rule, verdict, therapy)
         for rule in rec.excluded_if:
             self.check(rule, verdict, therapy, polarity=False)
-        for rule in therapy.cautions:
-            if not rule.intents or rec.intent in rule.intents:
-                self.caution_rule(rule, verdict)
+        if part is None:
+            self._therapy_cautions(therapy, rec, verdict)
+        else:
+            verdict.cautions += part_of.cautions[cautions:therapy_cautions]
         for rule in rec.cautions:
             self.caution_rule(rule, verdict)
-        cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
-        for rule in cautions:
-            self.caution_rule(rule, verdict)
-        self.preference_conflicts(therapy, verdict)
-        self.label_date(therapy, verdict)
+        if part is None:
+            factors = self._late(therapy, rec, verdict)
+        else:
+            verdict.cautions += part_of.cautions[therapy_cautions:]
+            verdict.conflicts = part_of.conflicts
         for rule in rec.category_rules:
             value = rule.cond.eval(self.facts) if rule.cond else True
             if value is True:
@@ -350,6 +360,52 @@ class Evaluator:
         default = self.guideline.default_category
         if verdict.category is None and default and rec.basis == "guideline" and rec.in_table:
             verdict.category, verdict.category_origin = default.category, "default"
+        if part is None:
+            self._factors(factors, verdict)
+        else:
+            verdict.reasons += part_of.reasons
+            verdict.factor_total, verdict.practice_total = part_of.factor_total, part_of.practice_total
+        return verdict
+
+    def therapy_part(self, therapy: Therapy, rec: Recommendation) -> tuple:
+        """What every recommendation of a therapy for one site group and intent shares, worked
+        out once per case: (a verdict holding it, (where the therapy's own cautions start in its
+        cautions, where the late ones start))."""
+        key = (therapy.id, rec.site_group, rec.intent)
+        part = self.parts.get(key)
+        if part is None:
+            scratch = Verdict(rec)
+            self._early(therapy, rec, scratch)
+            cautions = len(scratch.cautions)
+            self._therapy_cautions(therapy, rec, scratch)
+            therapy_cautions = len(scratch.cautions)
+            self._factors(self._late(therapy, rec, scratch), scratch)
+            part = self.parts[key] = scratch, (cautions, therapy_cautions)
+        return part
+
+    def _early(self, therapy: Therapy, rec: Recommendation, verdict: Verdict):
+        """What the history and the therapy's label limits say (exclusions and cautions)."""
+        self.history_rules(therapy, rec.intent, verdict)
+        for rule in therapy.limits:
+            self.check(rule, verdict, therapy, label_limit=True)
+
+    def _therapy_cautions(self, therapy: Therapy, rec: Recommendation, verdict: Verdict):
+        for rule in therapy.cautions:
+            if not rule.intents or rec.intent in rule.intents:
+                self.caution_rule(rule, verdict)
+
+    def _late(self, therapy: Therapy, rec: Recommendation, verdict: Verdict) -> tuple:
+        """The guideline's cautions for the therapy, the patient's wishes, the label date;
+        returns the guideline's ranking factors for it (for _factors)."""
+        cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
+        for rule in cautions:
+            self.caution_rule(rule, verdict)
+        self.preference_conflicts(therapy, verdict)
+        self.label_date(therapy, verdict)
+        return factors
+
+    def _factors(self, factors: tuple, verdict: Verdict):
+        """The ranking factors that hold: totals and reasons."""
         for rule in factors:
             if (rule.cond.eval(self.facts) if rule.cond else True) is True:
                 if rule.basis == "practice":
@@ -358,7 +414,6 @@ class Evaluator:
                     verdict.factor_total += rule.effect
                 sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
                 verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
-        return verdict
 
     def listing_reason(self, verdict: Verdict) -> Reason:
         rec, g = verdict.rec, self.guideline
