@@ -44,7 +44,11 @@ class CaseStep(NamedTuple):
     first: tuple  # therapy ids
 
 
-def advise(case: Case, knowledge: Knowledge) -> Advice:
+def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
+    """The advice for a case. Without words (decide only: CSV, check, replay, audit), the
+    same candidates, ranks, exclusions and warnings, but no candidate reasons, cautions,
+    toxicities, citations or evidence, no context and no source map: the parts those
+    outputs never show."""
     guideline = knowledge.guideline
     facts = case_facts(case, knowledge, None)
     group = guideline.group_of(case.site, facts)
@@ -97,20 +101,8 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
             excluded.append(Excluded(tid, therapy.name, tuple(reasons), rec_ids))
             continue
         chosen = eligible[0]
-        reasons = [ev.listing_reason(chosen)] + chosen.reasons
-        for other in verdicts:
-            if chosen.rec.intent != "antitumor" and not other.ok and other.rec.intent == "antitumor":
-                reasons.append(
-                    Reason("not-for-tumour-control", "not for tumour control: " + "; ".join(r.text for r in other.exclusions),
-                           short="symptom control only: " + other.exclusions[0].text)
-                )
-        also = [v for v in eligible if v.rec.intent != chosen.rec.intent]
-        if also:  # e.g. everolimus for tumour control that also steadies an insulinoma's glucose
-            other = also[0].rec
-            reasons.append(Reason("also-for", f"also for {other.intent.replace('-', ' ')} ({other.id})", (), (), ev.cite(other.sources)))
-        if out_of_scope is not None and len(in_scope) < len(recs):
-            reasons.append(Reason("scope-limited", f"{out_of_scope.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", out_of_scope.facts))
-        candidates.append((chosen, therapy, reasons))
+        scope_limited = out_of_scope if out_of_scope is not None and len(in_scope) < len(recs) else None
+        candidates.append((chosen, therapy, _candidate_reasons(ev, chosen, verdicts, eligible, scope_limited) if words else None))
     excluded.extend(_unlisted_history(ev, case, group, therapy_ids, out_of_scope if not scope_intents else None))
 
     step, step_notice = _algorithm_step(guideline, group, facts, ev) if group and out_of_scope is None else (None, None)
@@ -125,7 +117,8 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
     cohort = group.cohort_for(case.site) if group else None
     for rank, (verdict, therapy, reasons) in enumerate(ranked, start=1):
         rec = verdict.rec
-        reasons.append(rank_reason(rank, verdict, guideline.rank_order, step))
+        if words:
+            reasons.append(rank_reason(rank, verdict, guideline.rank_order, step))
         out.append(
             Candidate(
                 therapy=therapy.id,
@@ -136,11 +129,11 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 intent=rec.intent,
                 recommendation=rec.id,
                 basis=rec.basis,
-                reasons=tuple(reasons),
-                cautions=tuple(unique(verdict.cautions)),
-                toxicities=_toxicities(therapy, cohort),
-                citations=ev.citations(rec.sources),
-                evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
+                reasons=tuple(reasons) if words else (),
+                cautions=tuple(unique(verdict.cautions)) if words else (),
+                toxicities=_toxicities(therapy, cohort) if words else (),
+                citations=ev.citations(rec.sources) if words else (),
+                evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if words and rec.intent == "antitumor" else (),
                 tier=rank_key(verdict, tuple(k for k in guideline.rank_order if k != "listing")),
                 category_origin=verdict.category_origin,
             )
@@ -165,11 +158,32 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         scope=scope,
         history=case.history or (),
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
-        context=tuple(survival_context(knowledge, ev, case)),
+        context=tuple(survival_context(knowledge, ev, case)) if words else (),
         step=step and step_notice._replace(code=step.id),
         preferences=case.data.get("preferences", {}),
     )
+    if not words:
+        return advice
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
+
+
+def _candidate_reasons(ev: Evaluator, chosen: Verdict, verdicts: list, eligible: list, scope_limited: Reason | None) -> list:
+    """Why a therapy is a candidate: its listing, what its recommendation met, and what its
+    other recommendations say (the rank reason comes last, once it is ranked)."""
+    reasons = [ev.listing_reason(chosen)] + chosen.reasons
+    for other in verdicts:
+        if chosen.rec.intent != "antitumor" and not other.ok and other.rec.intent == "antitumor":
+            reasons.append(
+                Reason("not-for-tumour-control", "not for tumour control: " + "; ".join(r.text for r in other.exclusions),
+                       short="symptom control only: " + other.exclusions[0].text)
+            )
+    also = [v for v in eligible if v.rec.intent != chosen.rec.intent]
+    if also:  # e.g. everolimus for tumour control that also steadies an insulinoma's glucose
+        other = also[0].rec
+        reasons.append(Reason("also-for", f"also for {other.intent.replace('-', ' ')} ({other.id})", (), (), ev.cite(other.sources)))
+    if scope_limited is not None:
+        reasons.append(Reason("scope-limited", f"{scope_limited.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", scope_limited.facts))
+    return reasons
 
 
 def _algorithm_step(guideline, group, facts: dict, ev: Evaluator) -> tuple:
