@@ -112,13 +112,14 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
         if step is not None and verdict.rec.intent == "antitumor":
             verdict.step_rank = step.first.index(therapy.id) if therapy.id in step.first else len(step.first)
 
-    ranked = sorted(candidates, key=lambda item: rank_key(item[0], guideline.rank_order))
+    order = guideline.rank_order
+    ranked = sorted(((rank_key(item[0], order), item) for item in candidates), key=lambda keyed: keyed[0])
     out = []
     cohort = group.cohort_for(case.site) if group else None
-    for rank, (verdict, therapy, reasons) in enumerate(ranked, start=1):
+    for rank, (key, (verdict, therapy, reasons)) in enumerate(ranked, start=1):
         rec = verdict.rec
         if words:
-            reasons.append(rank_reason(rank, verdict, guideline.rank_order, step))
+            reasons.append(rank_reason(rank, verdict, order, step))
         out.append(
             Candidate(
                 therapy=therapy.id,
@@ -134,7 +135,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
                 toxicities=_toxicities(therapy, cohort) if words else (),
                 citations=ev.citations(rec.sources) if words else (),
                 evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if words and rec.intent == "antitumor" else (),
-                tier=rank_key(verdict, tuple(k for k in guideline.rank_order if k != "listing")),
+                tier=tuple(value for name, value in zip(order, key) if name != "listing"),  # the key but the listing order
                 category_origin=verdict.category_origin,
             )
         )
