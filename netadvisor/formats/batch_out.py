@@ -167,6 +167,44 @@ def skipped_text(skipped: dict) -> str:
     return "not read in the folders: " + ", ".join(parts)
 
 
+class FirstSeen:
+    """case id -> the input it was first read from, to tell a case read twice (batch, audit).
+
+    The first IN_MEMORY ids are held in a dict; the rest in a temporary SQLite database on
+    disk (its page cache is bounded), so memory stays flat however large the registry. Where
+    no temporary file can be made, the dict goes on growing: slower to fill memory, never wrong."""
+
+    IN_MEMORY = 4096
+
+    def __init__(self):
+        self.ids: dict = {}
+        self.db = None  # sqlite3 connection once past IN_MEMORY; False where it could not be made
+
+    def setdefault(self, case_id: str, label: str) -> str:
+        """The input case_id was first read from: label, the first time it is seen."""
+        first = self.ids.get(case_id)
+        if first is not None:
+            return first
+        if not self.db and (len(self.ids) < self.IN_MEMORY or not self._spill()):
+            self.ids[case_id] = label
+            return label
+        if self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (case_id, label)).rowcount == 1:
+            return label
+        return self.db.execute("SELECT label FROM seen WHERE id = ?", (case_id,)).fetchone()[0]
+
+    def _spill(self) -> bool:
+        if self.db is None:
+            import sqlite3
+
+            try:
+                self.db = sqlite3.connect("")  # "": a private database in a temporary file, deleted on close
+                self.db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, label TEXT NOT NULL)")
+                self.db.execute("PRAGMA cache_size = -1024")  # KiB of pages held in memory
+            except sqlite3.Error:
+                self.db = False
+        return bool(self.db)
+
+
 class Summary:
     """Counts kept while streaming: bounded memory however large the cohort, and however broken."""
 
@@ -176,7 +214,7 @@ class Summary:
         self.top: Counter = Counter()
         self.sites: Counter = Counter()
         self.out_of_scope = 0
-        self.first_source: dict = {}  # case id -> the input it was first read from
+        self.first_source = FirstSeen()  # case id -> the input it was first read from
         self.duplicates: list = []  # (case id, first input, this input): the first SAMPLE of them
         self.duplicate_count = 0
         self.skipped: dict = {}  # what the folders held that was not read, by kind (cohort/discover.py)
