@@ -56,8 +56,9 @@ def batch(
             refuse_output_among_inputs(out, paths, "--out")
         summary = Summary()
         found = runner.discover(paths)
-        # CSV rows and the summary show no reasons: decided without words (same rows, less work)
-        task = runner.advise_task if kind in (".jsonl", "compact") else runner.decide_task
+        # CSV rows and the summary show no reasons: decided without words (same rows, less work);
+        # every other output gets the full advice
+        task = runner.decide_task if kind in (".csv", None) else runner.advise_task
         results = runner.run(found, task, jobs=jobs or runner.default_jobs(),
                              guideline=guideline, as_of=date_option(as_of), shape=partial(shape, kind))
         show_progress = not quiet and sys.stderr.isatty()
