@@ -40,11 +40,13 @@ def pick_latest(library: Library, guideline: str | None = None):
     return library.pick(None if is_path(guideline) else guideline, date.today()).guideline
 
 
-def advise_case(case: Case, library: Library, guideline: str | None = None, compare: bool = False) -> Advice:
+def advise_case(case: Case, library: Library, guideline: str | None = None, compare: bool = False,
+                words: bool = True) -> Advice:
     """Advice for a parsed case under the guideline in force on its date (or the one named);
-    with compare, every other body in force on that date set beside it (engine/compare.py)."""
+    with compare, every other body in force on that date set beside it (engine/compare.py).
+    Without words, decide only (engine.advise.advise): for outputs that show no reasons."""
     knowledge = library.pick(None if is_path(guideline) else guideline, case.as_of)
-    advice = advise(case, knowledge)
+    advice = advise(case, knowledge, words or compare)
     if compare:
         from .engine.compare import compare as beside
 

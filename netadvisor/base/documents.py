@@ -216,6 +216,12 @@ def parse_text(text: str, fmt: str):
             raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
         _check_values(data)
         return data
+    data = _fast_yaml(text)
+    return data if data is not _DOUBT else _strict_yaml(text)
+
+
+def _strict_yaml(text: str):
+    """The strict loader: every refusal and its message comes from here."""
     try:
         # Tags, anchors and aliases need '!', '&' or '*'; a short text cannot nest deep
         # enough to crash libyaml (_check_values enforces MAX_DEPTH after) nor hold
@@ -345,3 +351,121 @@ def line_finder(text: str, fmt: str):
 
     return line_of
 
+
+# -- the fast path: the same values as _strict_yaml, in half the time ----------------------
+#
+# libyaml composes the node tree with no Python resolver (CBaseLoader), and one Python walk
+# resolves each plain scalar with _StrictLoader's own resolver table and builds the value. It
+# only ever accepts: anything unusual (a refusal of any kind, a non-scalar or repeated key, '<<'
+# or '=', a number that is not a plain decimal, nesting or size near the limits) returns _DOUBT,
+# and parse_text asks _strict_yaml, which accepts or refuses with its own message.
+# tests/test_yaml_fast_path.py holds the two to the same value or the same refusal.
+
+_DOUBT = object()
+_RESOLVERS = _StrictLoader.yaml_implicit_resolvers  # {first character: [(tag, pattern)]}, no timestamps
+_WILD = _RESOLVERS.get(None, [])
+_FIRST = {first: resolvers + _WILD for first, resolvers in _RESOLVERS.items() if first is not None}
+_TAG = "tag:yaml.org,2002:"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF and CR
+
+
+class _Doubt(Exception):
+    """Leave this document to the strict loader."""
+
+
+def _scalar(node):
+    value = node.value
+    if node.style:  # quoted, literal or folded: text as written (libyaml gives plain scalars no style)
+        return value
+    for tag, pattern in _FIRST.get(value[:1], _WILD):  # BaseResolver.resolve, in its order
+        if pattern.match(value):
+            break
+    else:
+        return value
+    if tag == _TAG + "int":
+        if len(value) > MAX_DIGITS or not _PLAIN_INT.fullmatch(value):
+            raise _Doubt
+        return int(value)
+    if tag == _TAG + "float":
+        if "_" in value or ":" in value:
+            raise _Doubt
+        return _float(value)
+    if tag == _TAG + "bool":  # YAML 1.2 booleans, as construct_yaml_bool
+        lower = value.lower()
+        return lower == "true" if lower in ("true", "false") else value
+    if tag == _TAG + "null":
+        return None
+    raise _Doubt  # '<<' (merge) and '=' (value): the strict loader refuses them
+
+
+def _float(value: str) -> float:
+    """SafeConstructor.construct_yaml_float on a plain decimal, infinity or NaN."""
+    value = value.lower()
+    sign = -1 if value[0] == "-" else 1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == ".inf":
+        return sign * float("inf")
+    if value == ".nan":
+        return float("nan")
+    return sign * float(value)
+
+
+
+def _fast_yaml(text: str):
+    """The value of short, plain YAML text, or _DOUBT (tags, anchors and aliases need '!', '&' or '*')."""
+    if len(text) >= _SHORT or "!" in text or "&" in text or "*" in text:
+        return _DOUBT
+    try:
+        loader = yaml.CBaseLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        data = _build(root)
+    except (_Doubt, yaml.YAMLError, RecursionError, ValueError):
+        return _DOUBT
+    if "\\" in text or _CONTROL.search(text):  # only an escape or a raw control character puts one in a string
+        try:
+            _check_values(data)
+        except ValueError:
+            return _DOUBT
+    return data
+
+
+def _build(root):
+    if root is None:
+        return None
+    if isinstance(root, yaml.ScalarNode):
+        return _scalar(root)
+    nodes = 1
+    out = {} if isinstance(root, yaml.MappingNode) else []
+    todo = [(root, out, 0)]
+    while todo:
+        node, target, depth = todo.pop()
+        if depth >= MAX_DEPTH - 1:
+            raise _Doubt
+        children = node.value
+        if isinstance(node, yaml.MappingNode):
+            nodes += 2 * len(children)
+            for key_node, value_node in children:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Doubt
+                key = _scalar(key_node)
+                if key in target:
+                    raise _Doubt
+                target[key] = _child(value_node, todo, depth)
+        else:
+            nodes += len(children)
+            target.extend(_child(item, todo, depth) for item in children)
+        if nodes > MAX_NODES // 2:
+            raise _Doubt
+    return out
+
+
+def _child(node, todo: list, depth: int):
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    child = {} if isinstance(node, yaml.MappingNode) else []
+    todo.append((node, child, depth + 1))
+    return child

@@ -18,7 +18,7 @@ from . import _app, _complete
 COMMANDS = {
     "advise": "advise", "batch": "batch", "check": "check", "convert": "convert", "diff": "diff",
     "explain": "explain", "therapies": "explain", "recommendations": "explain", "lint": "lint",
-    "new": "new", "schema": "schema", "replay": "replay", "audit": "replay",
+    "new": "new", "schema": "schema", "replay": "replay", "audit": "replay", "expand": "expand",
 }
 
 

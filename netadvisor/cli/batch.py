@@ -24,6 +24,7 @@ OUTPUTS = (".jsonl", ".csv")
 def batch(
     paths: Paths,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write FILE.jsonl (one advice object per case) or FILE.csv (one row per case); - writes JSON Lines to standard output.")] = None,
+    compact: Annotated[bool, typer.Option("--compact", help="With --out FILE.jsonl (or -): write what cases share once, in the first line (netadvisor expand restores the full lines).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Judge every case as of this date.")] = None,
     guideline: Guideline = None,
@@ -48,12 +49,19 @@ def batch(
         kind = ".jsonl" if to_stdout else out.suffix.lower() if out is not None else None
         if kind is not None and kind not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")
+        if compact:
+            if kind != ".jsonl":
+                raise UsageError("--compact: give --out FILE.jsonl (the compact format is JSON Lines)")
+            kind = "compact"
         checked_library(guideline)  # invalid data or an unknown id stops here, before any work (exit 2)
         if out is not None and not to_stdout:
             refuse_output_among_inputs(out, paths, "--out")
         summary = Summary()
         found = runner.discover(paths)
-        results = runner.run(found, runner.advise_task, jobs=jobs or runner.default_jobs(),
+        # CSV rows and the summary show no reasons: decided without words (same rows, less work);
+        # every other output gets the full advice
+        task = runner.decide_task if kind in (".csv", None) else runner.advise_task
+        results = runner.run(found, task, jobs=jobs or runner.default_jobs(),
                              guideline=guideline, as_of=date_option(as_of), shape=partial(shape, kind))
         show_progress = wanted(quiet)
         code = write_stream(results, None if to_stdout else out, writer_for(kind), summary, show_progress, to_stdout)
@@ -79,9 +87,8 @@ def write_stream(results, out: Path | None, writer, summary, show_progress: bool
     from ..base.files import atomic_write
 
     progress = None
-    with atomic_write(out, "--out", newline="") if out else nullcontext(sys.stdout if to_stdout else None) as handle:
-        if handle and writer.header:
-            handle.write(writer.header)
+    target = atomic_write(out, "--out", newline="") if out else nullcontext(sys.stdout if to_stdout else None)
+    with target as file, writer.open(file) if file else nullcontext() as handle:
         progress = _progress() if show_progress else None
         try:
             for facts, line in results:

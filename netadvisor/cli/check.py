@@ -21,7 +21,8 @@ def check_task(item, state) -> dict:
     from ..core import advise_case
 
     case = read_case(item, state["library"], state["as_of"])
-    advice = advise_case(case, state["library"], state["guideline"], compare=needs_comparison(case.expect))
+    # what is checked (candidates, ranks, categories, exclusion reasons) needs no candidate reasons worded
+    advice = advise_case(case, state["library"], state["guideline"], compare=needs_comparison(case.expect), words=False)
     outcomes = [o._asdict() for o in check_expectations(case.expect, advice)]
     if outcomes and item.text is None and any(not o["ok"] for o in outcomes):
         lines = _expect_lines(Path(item.source))

@@ -6,7 +6,7 @@ the cohort; only the per-decision CSV (if asked for) sees every decision.
 
 from collections import Counter, defaultdict
 
-from ..formats.batch_out import Unreadable, problem_kind
+from ..formats.batch_out import FirstSeen, Unreadable, problem_kind
 
 ASSESSABLE = ("concordant", "concordant-not-top", "deviation")
 CSV_COLUMNS = ("case_id", "source", "line", "decision", "therapy", "start", "as_of", "year", "site_group",
@@ -63,7 +63,7 @@ class Audit:
         self.cases = 0
         self.errors = Unreadable()  # a count, the first few records and counts by kind: bounded memory
         self.skipped: dict = {}  # what the folders held that was not read, by kind (cohort/discover.py)
-        self.first_source: dict = {}  # case id -> the input it was first read from
+        self.first_source = FirstSeen()  # case id -> the input it was first read from
         self.duplicates: list = []  # {"case_id", "kept", "skipped"}: the same case again, counted once
         self.classes: Counter = Counter()
         self.by: dict = defaultdict(lambda: defaultdict(Counter))  # dimension -> key -> classification counts

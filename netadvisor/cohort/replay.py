@@ -115,12 +115,12 @@ def replay(case: Case, library: Library, guideline: str | None = None, against: 
                                 code="start-not-stated", detail=f"history[{index}].start is not stated: the decision cannot be dated"))
             continue
         then = as_it_stood(case, index, when, catalogue)
-        advice = advise_case(then, library, guideline)
+        advice = advise_case(then, library, guideline, words=False)  # a classification: no reasons worded
         decision = _classify(common, when, advice, line, case, index, catalogue)
         if against:
             bodies = [(advice.guideline.id, advice.guideline.version, decision.classification)]
             for g in _bodies_in_force(library, against, advice.guideline.id, when, case.site):
-                other = _classify(common, when, advise(then, library.knowledge(g)), line, case, index, catalogue)
+                other = _classify(common, when, advise(then, library.knowledge(g), words=False), line, case, index, catalogue)
                 # Another body is encoded only as far as its sources go: a choice it does not list is
                 # not a deviation from it (its position is not stated), so it is not assessable.
                 cls = "not-assessable" if other.code == "not-in-guideline" else other.classification

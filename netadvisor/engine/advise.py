@@ -32,6 +32,8 @@ from .facts import case_facts
 from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 
 _BY_THERAPY: dict = {}
+_TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
+_NOT_RECOMMENDED: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: [Exclusion]})
 
 
 class CaseStep(NamedTuple):
@@ -42,7 +44,11 @@ class CaseStep(NamedTuple):
     first: tuple  # therapy ids
 
 
-def advise(case: Case, knowledge: Knowledge) -> Advice:
+def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
+    """The advice for a case. Without words (decide only: CSV, check, replay, audit), the
+    same candidates, ranks, exclusions and warnings, but no candidate reasons, cautions,
+    toxicities, citations or evidence, no context and no source map: the parts those
+    outputs never show."""
     guideline = knowledge.guideline
     facts = case_facts(case, knowledge, None)
     group = guideline.group_of(case.site, facts)
@@ -81,12 +87,12 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         if out_of_scope is not None and not in_scope:
             excluded.append(Excluded(tid, therapy.name, (out_of_scope,), rec_ids))
             continue
-        not_listed = [n for n in guideline.not_recommended if n.therapy == tid and n.site_group == group.id]
+        not_listed = _not_recommended(guideline, group.id).get(tid, ())
         if not_listed or not recs:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
-        verdicts = [ev.evaluate(rec, therapy) for rec in in_scope]
+        verdicts = [ev.evaluate(rec, therapy, len(in_scope) > 1) for rec in in_scope]
         eligible = sorted((v for v in verdicts if v.ok), key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:
             reasons = unique(r for v in verdicts for r in v.exclusions)
@@ -95,20 +101,8 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
             excluded.append(Excluded(tid, therapy.name, tuple(reasons), rec_ids))
             continue
         chosen = eligible[0]
-        reasons = [ev.listing_reason(chosen)] + chosen.reasons
-        for other in verdicts:
-            if chosen.rec.intent != "antitumor" and not other.ok and other.rec.intent == "antitumor":
-                reasons.append(
-                    Reason("not-for-tumour-control", "not for tumour control: " + "; ".join(r.text for r in other.exclusions),
-                           short="symptom control only: " + other.exclusions[0].text)
-                )
-        also = [v for v in eligible if v.rec.intent != chosen.rec.intent]
-        if also:  # e.g. everolimus for tumour control that also steadies an insulinoma's glucose
-            other = also[0].rec
-            reasons.append(Reason("also-for", f"also for {other.intent.replace('-', ' ')} ({other.id})", (), (), ev.cite(other.sources)))
-        if out_of_scope is not None and len(in_scope) < len(recs):
-            reasons.append(Reason("scope-limited", f"{out_of_scope.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", out_of_scope.facts))
-        candidates.append((chosen, therapy, reasons))
+        scope_limited = out_of_scope if out_of_scope is not None and len(in_scope) < len(recs) else None
+        candidates.append((chosen, therapy, _candidate_reasons(ev, chosen, verdicts, eligible, scope_limited) if words else None))
     excluded.extend(_unlisted_history(ev, case, group, therapy_ids, out_of_scope if not scope_intents else None))
 
     step, step_notice = _algorithm_step(guideline, group, facts, ev) if group and out_of_scope is None else (None, None)
@@ -118,13 +112,14 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         if step is not None and verdict.rec.intent == "antitumor":
             verdict.step_rank = step.first.index(therapy.id) if therapy.id in step.first else len(step.first)
 
-    ranked = sorted(candidates, key=lambda item: rank_key(item[0], guideline.rank_order))
+    order = guideline.rank_order
+    ranked = sorted(((rank_key(item[0], order), item) for item in candidates), key=lambda keyed: keyed[0])
     out = []
     cohort = group.cohort_for(case.site) if group else None
-    for rank, (verdict, therapy, reasons) in enumerate(ranked, start=1):
+    for rank, (key, (verdict, therapy, reasons)) in enumerate(ranked, start=1):
         rec = verdict.rec
-        reasons.append(rank_reason(rank, verdict, guideline.rank_order, step))
-        rates = sorted(therapy.toxicities_for(cohort), key=lambda r: (r.percent is None, -(r.percent or 0)))
+        if words:
+            reasons.append(rank_reason(rank, verdict, order, step))
         out.append(
             Candidate(
                 therapy=therapy.id,
@@ -135,12 +130,12 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
                 intent=rec.intent,
                 recommendation=rec.id,
                 basis=rec.basis,
-                reasons=tuple(reasons),
-                cautions=tuple(unique(verdict.cautions)),
-                toxicities=tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, ev.cite(r.sources)) for r in rates),
-                citations=ev.citations(rec.sources),
-                evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if rec.intent == "antitumor" else (),
-                tier=rank_key(verdict, tuple(k for k in guideline.rank_order if k != "listing")),
+                reasons=tuple(reasons) if words else (),
+                cautions=tuple(unique(verdict.cautions)) if words else (),
+                toxicities=_toxicities(therapy, cohort) if words else (),
+                citations=ev.citations(rec.sources) if words else (),
+                evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if words and rec.intent == "antitumor" else (),
+                tier=tuple(value for name, value in zip(order, key) if name != "listing"),  # the key but the listing order
                 category_origin=verdict.category_origin,
             )
         )
@@ -164,12 +159,33 @@ def advise(case: Case, knowledge: Knowledge) -> Advice:
         scope=scope,
         history=case.history or (),
         therapy_names={line.therapy: ev.names[line.therapy] for line in case.history or ()},
-        context=tuple(survival_context(knowledge, ev, case)),
+        context=tuple(survival_context(knowledge, ev, case)) if words else (),
         step=step and step_notice._replace(code=step.id),
         preferences=case.data.get("preferences", {}),
         case_facts={key: case.data.get(key, {}) for key in ("patient", "tumor", "disease")},
     )
+    if not words:
+        return advice
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
+
+
+def _candidate_reasons(ev: Evaluator, chosen: Verdict, verdicts: list, eligible: list, scope_limited: Reason | None) -> list:
+    """Why a therapy is a candidate: its listing, what its recommendation met, and what its
+    other recommendations say (the rank reason comes last, once it is ranked)."""
+    reasons = [ev.listing_reason(chosen)] + chosen.reasons
+    for other in verdicts:
+        if chosen.rec.intent != "antitumor" and not other.ok and other.rec.intent == "antitumor":
+            reasons.append(
+                Reason("not-for-tumour-control", "not for tumour control: " + "; ".join(r.text for r in other.exclusions),
+                       short="symptom control only: " + other.exclusions[0].text)
+            )
+    also = [v for v in eligible if v.rec.intent != chosen.rec.intent]
+    if also:  # e.g. everolimus for tumour control that also steadies an insulinoma's glucose
+        other = also[0].rec
+        reasons.append(Reason("also-for", f"also for {other.intent.replace('-', ' ')} ({other.id})", (), (), ev.cite(other.sources)))
+    if scope_limited is not None:
+        reasons.append(Reason("scope-limited", f"{scope_limited.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", scope_limited.facts))
+    return reasons
 
 
 def _algorithm_step(guideline, group, facts: dict, ev: Evaluator) -> tuple:
@@ -228,6 +244,30 @@ def _source_ids(advice: Advice) -> list:
     for e in advice.excluded:
         items += e.reasons
     return list(dict.fromkeys(sid for item in items for sid in item.sources))
+
+
+def _toxicities(therapy, cohort: str) -> tuple:
+    """A therapy's toxicity figures for a cohort, the most frequent first (memoized)."""
+    key = (id(therapy), cohort)
+    found = _TOXICITIES.get(key)
+    if found is None or found[0] is not therapy:
+        rates = sorted(therapy.toxicities_for(cohort), key=lambda r: (r.percent is None, -(r.percent or 0)))
+        figures = tuple(ToxicityFigure(r.event, r.percent, r.grades, r.population, tuple(dict.fromkeys(r.sources))) for r in rates)
+        found = _TOXICITIES[key] = (therapy, figures)
+    return found[1]
+
+
+def _not_recommended(guideline, group: str) -> dict:
+    """therapy id -> what the guideline names for a site group but does not recommend there (memoized)."""
+    key = (id(guideline), group)
+    found = _NOT_RECOMMENDED.get(key)
+    if found is None or found[0] is not guideline:
+        listed: dict = {}
+        for item in guideline.not_recommended:
+            if item.site_group == group:
+                listed.setdefault(item.therapy, []).append(item)
+        found = _NOT_RECOMMENDED[key] = (guideline, listed)
+    return found[1]
 
 
 def _recommendations_by_therapy(guideline, group: str) -> dict:

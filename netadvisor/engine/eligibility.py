@@ -15,6 +15,9 @@ from .facts import progressed_on, show_fact
 # Per-process memos: guideline data never changes while a process runs.
 _CITED: dict = {}
 _TARGETED: dict = {}
+_WORDS: dict = {}  # (id(rule), role) -> _Said: the rule's words per the fact values they show
+_NAMES: dict = {}  # (id(catalogue), id(guideline)) -> (catalogue, guideline, display names)
+_MAX_WORDS = 4096  # rules, and wordings per rule, remembered (memory stays flat however large the cohort)
 
 
 class Verdict:
@@ -57,11 +60,15 @@ class Evaluator:
         self.group = group
         self.facts = facts
         # display names by the vocabulary a fact's values come from (conditions.FACTS)
-        self.vocab_names = display_names(self.catalogue, self.guideline)
+        self.vocab_names = _names(self.catalogue, self.guideline)
         self.names = self.vocab_names["therapies"]
         self.class_names = self.vocab_names["classes"]
         self.history = case.history or ()
+        self.received = frozenset(line.therapy for line in self.history)
+        self.related = frozenset(t for r in self.received for t in self.catalogue.progression_excludes.get(r, ()))
+        self.toxicity = any(line.toxicity for line in self.history)
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
+        self.parts: dict = {}  # (therapy id, site group, intent) -> what its recommendations share (therapy_part)
 
     # facts and rules
 
@@ -120,37 +127,74 @@ class Evaluator:
     def check(self, rule: Rule, verdict: Verdict, therapy: Therapy, polarity: bool = True, label_limit: bool = False):
         """Apply a requirement (polarity True) or an exclusion (False) to a verdict."""
         value = rule.cond.eval(self.facts) if rule.cond is not None else True
+        if value is polarity and not (polarity and rule.cond is not None and not label_limit):
+            return  # an exclusion that does not apply, or a label limit that holds: unsaid
+        kind, item = self.worded(rule, (polarity, label_limit), value, value is not None, self._check_words)
+        if kind is not None:
+            getattr(verdict, kind).append(item)
+        if kind == "exclusions" and value is None and rule.settle:
+            self.unknown_effects.setdefault((item.unknown, rule.settle), []).append(therapy.name)
+
+    def _check_words(self, rule: Rule, role: tuple, value) -> tuple:
+        """(the verdict's list, the item it gets) for a requirement or exclusion that says something."""
+        polarity, _ = role
         if value is None:
             says, paths, unknown = self.case_says(rule, only_unknown=True)
             settle = f"; {rule.settle}" if rule.settle else ""
             text = f"{_needs(rule, polarity)} — {says}{settle}"
             if rule.if_unknown == "exclude":
-                verdict.exclusions.append(Reason("unknown-fact", text, paths, unknown, self.cite(rule.sources)))
-                if rule.settle:
-                    self.unknown_effects.setdefault((unknown, rule.settle), []).append(therapy.name)
-            elif rule.if_unknown == "caution":
-                verdict.cautions.append(Caution(rule.code, "info", text, self.cite(rule.sources), rule.demotes))
-            return
-        if value is polarity:
-            if polarity and rule.cond is not None and not label_limit:  # a label limit that holds goes unsaid
-                says, paths, _ = self.case_says(rule)
-                verdict.reasons.append(Reason(f"meets-{rule.code}", f"{rule.text} ({says})", paths, short=rule.text))
-            return
+                return "exclusions", Reason("unknown-fact", text, paths, unknown, self.cite(rule.sources))
+            if rule.if_unknown == "caution":
+                return "cautions", Caution(rule.code, "info", text, self.cite(rule.sources), rule.demotes)
+            return None, None
         says, paths, _ = self.case_says(rule)
+        if value is polarity:
+            return "reasons", Reason(f"meets-{rule.code}", f"{rule.text} ({says})", paths, short=rule.text)
         text = f"{_needs(rule, polarity)} ({says})"
         if rule.if_false == "caution":
-            verdict.cautions.append(Caution(rule.code, rule.severity, f"off-label: {text}", self.cite(rule.sources), rule.demotes))
-        else:
-            verdict.exclusions.append(Reason(rule.code, text, paths, (), self.cite(rule.sources)))
+            return "cautions", Caution(rule.code, rule.severity, f"off-label: {text}", self.cite(rule.sources), rule.demotes)
+        return "exclusions", Reason(rule.code, text, paths, (), self.cite(rule.sources))
 
     def caution_rule(self, rule: Rule, verdict: Verdict):
         value = rule.cond.eval(self.facts) if rule.cond is not None else True
+        if value is True or (value is None and rule.if_unknown == "caution"):
+            verdict.cautions.append(self.worded(rule, "caution", value, False, self._caution_words))
+
+    def _caution_words(self, rule: Rule, role: str, value) -> Caution:
         if value is True:
-            verdict.cautions.append(Caution(rule.code, rule.severity, rule.text, self.cite(rule.sources), rule.demotes))
-        elif value is None and rule.if_unknown == "caution":
-            says, _, _ = self.case_says(rule, only_unknown=True)
-            settle = f"; {rule.settle}" if rule.settle else ""
-            verdict.cautions.append(Caution(rule.code, rule.severity, f"{rule.text} ({says}){settle}", self.cite(rule.sources)))
+            return Caution(rule.code, rule.severity, rule.text, self.cite(rule.sources), rule.demotes)
+        says, _, _ = self.case_says(rule, only_unknown=True)
+        settle = f"; {rule.settle}" if rule.settle else ""
+        return Caution(rule.code, rule.severity, f"{rule.text} ({says}){settle}", self.cite(rule.sources))
+
+    def _category_words(self, rule: Rule, role: str, value) -> Reason:
+        if value is True:
+            says, paths, _ = self.case_says(rule)
+            return Reason("category-rule", f"{rule.text} ({says})", paths, (), self.cite(rule.sources), rule.text)
+        says, _, unknown = self.case_says(rule, only_unknown=True)
+        return Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
+
+    def worded(self, rule: Rule, role, value, shows_values: bool, word):
+        """word(rule, role, value): what a rule says of the case in its role, worded once per the
+        fact values the words show (all of them when shows_values, else only which are unknown)
+        and reused for every case that gives the same ones."""
+        said = _WORDS.get((id(rule), role))
+        if said is None or said.rule is not rule or said.names is not self.vocab_names:
+            if len(_WORDS) >= _MAX_WORDS:
+                _WORDS.clear()
+            said = _WORDS[id(rule), role] = _Said(rule, self.vocab_names)
+        facts = self.facts
+        if shows_values:
+            values = [facts.get(name) for name in said.facts]
+            key = (value, *values, *map(type, values))  # 1, 1.0 and True are equal, and shown apart
+        else:
+            key = (value, *[facts.get(name) is None for name in said.facts])
+        found = said.words.get(key)
+        if found is None:
+            if len(said.words) >= _MAX_WORDS:
+                said.words.clear()
+            found = said.words[key] = word(rule, role, value)
+        return found
 
     # history
 
@@ -158,6 +202,8 @@ class Evaluator:
         return [line for line in self.history if line.therapy == therapy_id]
 
     def history_rules(self, therapy: Therapy, intent: str, verdict: Verdict):
+        if not (therapy.id in self.received or self.toxicity or (intent == "antitumor" and therapy.id in self.related)):
+            return  # the history does not touch this therapy: no rule of it applies
         severe = self.guideline.severe_toxicity_grade
         policy = self.cite(["netadvisor-policy"])
         status = self.facts.get("disease_status")
@@ -220,6 +266,8 @@ class Evaluator:
 
     def related_toxicity(self, therapy: Therapy, verdict: Verdict):
         """A prior toxicity of the same class or the same adverse event, with this therapy's own rate."""
+        if not self.toxicity:
+            return
         rates = therapy.toxicities_for(self.group.cohort_for(self.case.site) if self.group else "all")
         demote_grade = self.guideline.demote_toxicity_grade
         for line in self.history:
@@ -270,43 +318,94 @@ class Evaluator:
 
     # a recommendation
 
-    def evaluate(self, rec: Recommendation, therapy: Therapy) -> Verdict:
+    def evaluate(self, rec: Recommendation, therapy: Therapy, shared: bool = False) -> Verdict:
+        """The history, the therapy's label limits, the recommendation's requirements and
+        exclusions, then the cautions, in that order; category and ranking factors. With
+        shared (the therapy has other recommendations in the run), what does not depend on
+        the recommendation itself is worked out once per site group and intent (therapy_part)."""
         verdict = Verdict(rec)
-        self.history_rules(therapy, rec.intent, verdict)
-        for rule in therapy.limits:
-            self.check(rule, verdict, therapy, label_limit=True)
+        part = self.therapy_part(therapy, rec) if shared else None
+        if part is None:
+            self._early(therapy, rec, verdict)
+        else:
+            part_of, (cautions, therapy_cautions) = part
+            verdict.exclusions += part_of.exclusions
+            verdict.cautions += part_of.cautions[:cautions]
         for rule in rec.requires:
             self.check(rule, verdict, therapy)
         for rule in rec.excluded_if:
             self.check(rule, verdict, therapy, polarity=False)
-        for rule in therapy.cautions:
-            if not rule.intents or rec.intent in rule.intents:
-                self.caution_rule(rule, verdict)
+        if part is None:
+            self._therapy_cautions(therapy, rec, verdict)
+        else:
+            verdict.cautions += part_of.cautions[cautions:therapy_cautions]
         for rule in rec.cautions:
             self.caution_rule(rule, verdict)
-        cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
-        for rule in cautions:
-            self.caution_rule(rule, verdict)
-        self.preference_conflicts(therapy, verdict)
-        self.label_date(therapy, verdict)
+        if part is None:
+            factors = self._late(therapy, rec, verdict)
+        else:
+            verdict.cautions += part_of.cautions[therapy_cautions:]
+            verdict.conflicts = part_of.conflicts
         for rule in rec.category_rules:
             value = rule.cond.eval(self.facts) if rule.cond else True
             if value is True:
-                says, paths, _ = self.case_says(rule)
                 verdict.category, verdict.category_origin = rule.category, "stated"
-                verdict.reasons.insert(0, Reason("category-rule", f"{rule.text} ({says})", paths, (), self.cite(rule.sources), rule.text))
+                verdict.reasons.insert(0, self.worded(rule, "category", value, True, self._category_words))
                 break
             if value is None:
-                says, _, unknown = self.case_says(rule, only_unknown=True)
-                verdict.reasons.append(
-                    Reason("category-rule-unknown", f"{rule.text} — cannot be applied, {says}", (), unknown)
-                )
+                verdict.reasons.append(self.worded(rule, "category", value, False, self._category_words))
         scheme = self.guideline.scheme
         if scheme is not None and scheme.patterns:
             verdict.scheme, verdict.level_rank = scheme, scheme.rank(scheme.grade_of(rec.level))
         default = self.guideline.default_category
         if verdict.category is None and default and rec.basis == "guideline" and rec.in_table:
             verdict.category, verdict.category_origin = default.category, "default"
+        if part is None:
+            self._factors(factors, verdict)
+        else:
+            verdict.reasons += part_of.reasons
+            verdict.factor_total, verdict.practice_total = part_of.factor_total, part_of.practice_total
+        return verdict
+
+    def therapy_part(self, therapy: Therapy, rec: Recommendation) -> tuple:
+        """What every recommendation of a therapy for one site group and intent shares, worked
+        out once per case: (a verdict holding it, (where the therapy's own cautions start in its
+        cautions, where the late ones start))."""
+        key = (therapy.id, rec.site_group, rec.intent)
+        part = self.parts.get(key)
+        if part is None:
+            scratch = Verdict(rec)
+            self._early(therapy, rec, scratch)
+            cautions = len(scratch.cautions)
+            self._therapy_cautions(therapy, rec, scratch)
+            therapy_cautions = len(scratch.cautions)
+            self._factors(self._late(therapy, rec, scratch), scratch)
+            part = self.parts[key] = scratch, (cautions, therapy_cautions)
+        return part
+
+    def _early(self, therapy: Therapy, rec: Recommendation, verdict: Verdict):
+        """What the history and the therapy's label limits say (exclusions and cautions)."""
+        self.history_rules(therapy, rec.intent, verdict)
+        for rule in therapy.limits:
+            self.check(rule, verdict, therapy, label_limit=True)
+
+    def _therapy_cautions(self, therapy: Therapy, rec: Recommendation, verdict: Verdict):
+        for rule in therapy.cautions:
+            if not rule.intents or rec.intent in rule.intents:
+                self.caution_rule(rule, verdict)
+
+    def _late(self, therapy: Therapy, rec: Recommendation, verdict: Verdict) -> tuple:
+        """The guideline's cautions for the therapy, the patient's wishes, the label date;
+        returns the guideline's ranking factors for it (for _factors)."""
+        cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
+        for rule in cautions:
+            self.caution_rule(rule, verdict)
+        self.preference_conflicts(therapy, verdict)
+        self.label_date(therapy, verdict)
+        return factors
+
+    def _factors(self, factors: tuple, verdict: Verdict):
+        """The ranking factors that hold: totals and reasons."""
         for rule in factors:
             if (rule.cond.eval(self.facts) if rule.cond else True) is True:
                 if rule.basis == "practice":
@@ -315,7 +414,6 @@ class Evaluator:
                     verdict.factor_total += rule.effect
                 sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
                 verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
-        return verdict
 
     def listing_reason(self, verdict: Verdict) -> Reason:
         rec, g = verdict.rec, self.guideline
@@ -342,6 +440,28 @@ class Evaluator:
         if rec.intent != "antitumor":
             details.insert(0, rec.intent.replace("-", " "))
         return Reason("recommended", f"{text} ({', '.join(details)})", (), (), self.cite(sources))
+
+
+class _Said:
+    """A rule's words per the fact values they show, for the vocabulary names they were worded with."""
+
+    __slots__ = ("rule", "names", "facts", "words")
+
+    def __init__(self, rule: Rule, names: dict):
+        self.rule, self.names, self.words = rule, names, {}
+        facts = dict.fromkeys(leaf.fact for leaf in rule.cond.leaves()) if rule.cond is not None else {}
+        if "site_group" in facts:  # 'in no site group' is worded with the site
+            facts["site"] = None
+        self.facts = tuple(facts)
+
+
+def _names(catalogue, guideline) -> dict:
+    found = _NAMES.get((id(catalogue), id(guideline)))
+    if found is None or found[0] is not catalogue or found[1] is not guideline:
+        if len(_NAMES) >= 64:
+            _NAMES.clear()
+        found = _NAMES[id(catalogue), id(guideline)] = (catalogue, guideline, display_names(catalogue, guideline))
+    return found[2]
 
 
 def category_words(category: str | None, origin: str | None, rec: Recommendation) -> str:

@@ -19,21 +19,22 @@ PREFERENCE_ORDER = ("preferred", "other-recommended", "useful-in-certain-circums
 
 
 def rank_key(verdict: Verdict, order: tuple) -> tuple:
-    rec = verdict.rec
-    values = {
-        "intent": INTENT_ORDER.index(rec.intent),
-        "preference-conflicts": verdict.conflicts,
-        "step": verdict.step_rank,
-        "category": CATEGORY_RANK[verdict.category],
-        "level": -verdict.level_rank,
-        "preference": PREFERENCE_ORDER.index(rec.preference),
-        "demotions": len(verdict.demotions),
-        "factors": -verdict.factor_total,
-        "practice": -verdict.practice_total,
-        "warnings": sum(1 for c in unique(verdict.cautions) if c.severity == "warning"),
-        "listing": rec.order,
-    }
-    return tuple(values[key] for key in order)
+    return tuple(_KEYS[key](verdict) for key in order)
+
+
+_KEYS = {
+    "intent": lambda v: INTENT_ORDER.index(v.rec.intent),
+    "preference-conflicts": lambda v: v.conflicts,
+    "step": lambda v: v.step_rank,
+    "category": lambda v: CATEGORY_RANK[v.category],
+    "level": lambda v: -v.level_rank,
+    "preference": lambda v: PREFERENCE_ORDER.index(v.rec.preference),
+    "demotions": lambda v: len(v.demotions),
+    "factors": lambda v: -v.factor_total,
+    "practice": lambda v: -v.practice_total,
+    "warnings": lambda v: sum(1 for c in unique(v.cautions) if c.severity == "warning"),
+    "listing": lambda v: v.rec.order,
+}
 
 
 def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:

@@ -2,21 +2,18 @@
 
 import csv
 import io
-import json
 import re
 from collections import Counter
+from contextlib import contextmanager
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from ..base.escape import csv_cell, terminal
+from .json_lines import dumps
 
 CSV_COLUMNS = ("id", "source", "line", "site", "site_group", "top", "candidates", "excluded", "error")
-
-
-def dumps(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def is_error(record: dict) -> bool:
@@ -41,9 +38,18 @@ def csv_row(record: dict) -> list:
             top, candidates, len(record["excluded"]), ""]
 
 
-class JsonlWriter:
+class _Writer:
     header = ""
 
+    @contextmanager
+    def open(self, out):
+        """The handle the lines go to, the header written first."""
+        if self.header:
+            out.write(self.header)
+        yield out
+
+
+class JsonlWriter(_Writer):
     def line(self, record: dict) -> str:
         return dumps(record) + "\n"
 
@@ -56,7 +62,7 @@ def csv_text(rows) -> str:
     return buffer.getvalue()
 
 
-class CsvWriter:
+class CsvWriter(_Writer):
     def __init__(self):
         self.header = csv_text([CSV_COLUMNS])
 
@@ -65,11 +71,16 @@ class CsvWriter:
 
 
 def writer_for(kind: str | None):
-    """The writer of an --out suffix ('.jsonl', '.csv'), one per process; None: no file."""
+    """The writer of an --out suffix ('.jsonl', '.csv') or of 'compact' (--compact), one per process; None: no file."""
     if kind is None:
         return None
     if kind not in _WRITERS:
-        _WRITERS[kind] = CsvWriter() if kind == ".csv" else JsonlWriter()
+        if kind == "compact":
+            from .compact import CompactWriter
+
+            _WRITERS[kind] = CompactWriter()
+        else:
+            _WRITERS[kind] = CsvWriter() if kind == ".csv" else JsonlWriter()
     return _WRITERS[kind]
 
 
@@ -156,6 +167,44 @@ def skipped_text(skipped: dict) -> str:
     return "not read in the folders: " + ", ".join(parts)
 
 
+class FirstSeen:
+    """case id -> the input it was first read from, to tell a case read twice (batch, audit).
+
+    The first IN_MEMORY ids are held in a dict; the rest in a temporary SQLite database on
+    disk (its page cache is bounded), so memory stays flat however large the registry. Where
+    no temporary file can be made, the dict goes on growing: slower to fill memory, never wrong."""
+
+    IN_MEMORY = 4096
+
+    def __init__(self):
+        self.ids: dict = {}
+        self.db = None  # sqlite3 connection once past IN_MEMORY; False where it could not be made
+
+    def setdefault(self, case_id: str, label: str) -> str:
+        """The input case_id was first read from: label, the first time it is seen."""
+        first = self.ids.get(case_id)
+        if first is not None:
+            return first
+        if not self.db and (len(self.ids) < self.IN_MEMORY or not self._spill()):
+            self.ids[case_id] = label
+            return label
+        if self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (case_id, label)).rowcount == 1:
+            return label
+        return self.db.execute("SELECT label FROM seen WHERE id = ?", (case_id,)).fetchone()[0]
+
+    def _spill(self) -> bool:
+        if self.db is None:
+            import sqlite3
+
+            try:
+                self.db = sqlite3.connect("")  # "": a private database in a temporary file, deleted on close
+                self.db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, label TEXT NOT NULL)")
+                self.db.execute("PRAGMA cache_size = -1024")  # KiB of pages held in memory
+            except sqlite3.Error:
+                self.db = False
+        return bool(self.db)
+
+
 class Summary:
     """Counts kept while streaming: bounded memory however large the cohort, and however broken."""
 
@@ -165,7 +214,7 @@ class Summary:
         self.top: Counter = Counter()
         self.sites: Counter = Counter()
         self.out_of_scope = 0
-        self.first_source: dict = {}  # case id -> the input it was first read from
+        self.first_source = FirstSeen()  # case id -> the input it was first read from
         self.duplicates: list = []  # (case id, first input, this input): the first SAMPLE of them
         self.duplicate_count = 0
         self.skipped: dict = {}  # what the folders held that was not read, by kind (cohort/discover.py)

@@ -155,6 +155,9 @@ def _one(reader: _Reader, kind: str, folder: Path):
 # -- the library: every guideline of a folder, and the one a case uses ---------------------
 
 
+_MAX_PICKED = 4096  # dates remembered per library (a run over decades of decisions stays bounded)
+
+
 class Library:
     """Every guideline in a data folder, with the shared catalogue and sources.
 
@@ -176,6 +179,7 @@ class Library:
         self.bodies_documents = bodies_documents  # [(file, data)] of the bodies document (at most one)
         self._built: dict = {}  # index in documents -> Guideline
         self._bodies = None
+        self._picked: dict = {}  # (wanted, as_of) -> Knowledge: a cohort's cases and decisions share their dates
 
     @property
     def bodies(self):
@@ -236,7 +240,16 @@ class Library:
         return list(dict.fromkeys(raw for raw in self._raw("id") if isinstance(raw, str)))
 
     def pick(self, wanted: str | None, as_of: date) -> Knowledge:
-        """The guideline `wanted` (an id, or id@version), or the one in force on as_of."""
+        """The guideline `wanted` (an id, or id@version), or the one in force on as_of (memoized)."""
+        key = (wanted, as_of)
+        found = self._picked.get(key)
+        if found is None:
+            if len(self._picked) >= _MAX_PICKED:
+                self._picked.clear()
+            found = self._picked[key] = self._pick(wanted, as_of)
+        return found
+
+    def _pick(self, wanted: str | None, as_of: date) -> Knowledge:
         warnings = []
         if wanted:
             gid, _, version = wanted.partition("@")

@@ -1,0 +1,154 @@
+"""`batch --compact`: JSON Lines for registries, each part that many cases share written once.
+
+A full advice line repeats, for every case, what is the same for every case with the same
+therapy: each candidate's toxicity figures, trial evidence and citations, the guideline
+stamp, and the citation text of every source cited (about 6 KiB of a 17 KiB line). The
+compact file holds them once:
+
+  line 1   {"format": "netadvisor-batch-compact/1", "parts": {ID: VALUE, ...}}
+  then     one line per input, as in the full file, where each shared value is replaced by
+           its ID (a string: "toxicities-3f9a…"), and `sources` is the list of the source ids
+           cited (their citations are the parts "source:ID"); error records are unchanged
+
+An ID is the kind of value and a digest of its JSON text (a source's: its id), so it names
+the same value in every run, whatever the number of worker processes. `netadvisor expand` writes the full
+JSON Lines back, byte for byte (tests/test_compact.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from contextlib import contextmanager
+
+from .json_lines import dumps
+
+FORMAT = "netadvisor-batch-compact/1"
+CANDIDATE_PARTS = ("toxicities", "evidence", "citations")  # keys of a candidate written once per value
+RECORD_PARTS = ("guideline",)  # keys of the advice object written once per value
+_PART = '{"part":'  # how a worker hands the parent a part it has not handed it before
+
+_IDS: dict = {}  # JSON text of a part -> its ID (per process)
+_SENT: set = set()  # IDs this process has handed on
+
+
+def part_id(kind: str, text: str) -> str:
+    found = _IDS.get(text)
+    if found is None:
+        if len(_IDS) >= 100_000:  # bounded memory: an ID is recomputed, never changed
+            _IDS.clear()
+        found = _IDS[text] = f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    return found
+
+
+def compact_line(record: dict) -> str:
+    """The compact line of a full record, preceded by the parts this process has not handed on yet."""
+    if record.get("format") != "netadvisor-advice/1":
+        return dumps(record) + "\n"
+    new = []
+
+    def refer(kind: str, value) -> str:
+        text = dumps(value)
+        ident = part_id(kind, text)
+        if ident not in _SENT:
+            _SENT.add(ident)
+            new.append(f'{_PART}"{ident}","value":{text}}}\n')
+        return ident
+
+    def cite(sid: str, citation: str) -> str:
+        ident = f"source:{sid}"
+        if ident not in _SENT:
+            _SENT.add(ident)
+            new.append(f'{_PART}"{ident}","value":{dumps(citation)}}}\n')
+        return sid
+
+    record = dict(record)
+    for key in RECORD_PARTS:
+        record[key] = refer(key, record[key])
+    record["sources"] = [cite(sid, citation) for sid, citation in record["sources"].items()]
+    candidates = []
+    for candidate in record["candidates"]:
+        candidate = dict(candidate)
+        for key in CANDIDATE_PARTS:
+            candidate[key] = refer(key, candidate[key])
+        candidates.append(candidate)
+    record["candidates"] = candidates
+    return "".join(new) + dumps(record) + "\n"
+
+
+class CompactWriter:
+    """The parent's side: parts are gathered as lines arrive, case lines wait in a temporary
+    file, and the whole is written when the run is complete (first the parts, then the lines)."""
+
+    header = ""
+
+    def line(self, record: dict) -> str:  # in the worker
+        return compact_line(record)
+
+    @contextmanager
+    def open(self, out):
+        parts: dict = {}
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            yield _Spool(spool, parts)
+            out.write(_first_record(parts))
+            spool.seek(0)
+            while chunk := spool.read(1 << 20):
+                out.write(chunk)
+
+
+def _first_record(parts: dict) -> str:
+    """The first line, from the parts' JSON texts as the workers wrote them, in the order of their IDs."""
+    inner = ",".join(f'"{ident}":{parts[ident]}' for ident in sorted(parts))
+    return f'{{"format":"{FORMAT}","parts":{{{inner}}}}}\n'
+
+
+class _Spool:
+    """Takes the worker's text: part lines go to the parts, the rest to the temporary file."""
+
+    def __init__(self, spool, parts: dict):
+        self.spool, self.parts = spool, parts
+
+    def write(self, text: str) -> None:
+        while text.startswith(_PART):
+            line, _, text = text.partition("\n")
+            ident, _, value = line[len(_PART) + 1:].partition('","value":')
+            self.parts.setdefault(ident, value[:-1])
+        self.spool.write(text)
+
+
+def expand(lines):
+    """The full JSON Lines of a compact file's lines (an iterable of text lines), one by one.
+
+    Raises ValueError when the first line is not a compact file's, or a line refers to a part
+    the file does not hold."""
+    import json
+
+    first = next(iter_lines := iter(lines), None)
+    try:
+        head = json.loads(first) if first is not None else None
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("parts"), dict):
+        raise ValueError(f"not a compact batch file: its first line is not a {FORMAT} record")
+    parts = head["parts"]
+
+    def resolve(value, where: str):
+        if not isinstance(value, str):
+            return value
+        if value not in parts:
+            raise ValueError(f"{where}: refers to {value!r}, which the file's first line does not hold")
+        return parts[value]
+
+    for number, line in enumerate(iter_lines, start=2):
+        record = json.loads(line)
+        if isinstance(record, dict) and record.get("format") == "netadvisor-advice/1":
+            for key in RECORD_PARTS:
+                record[key] = resolve(record[key], f"line {number}")
+            if isinstance(record.get("sources"), list):
+                record["sources"] = {sid: resolve(f"source:{sid}", f"line {number}") for sid in record["sources"]}
+            for candidate in record["candidates"]:
+                for key in CANDIDATE_PARTS:
+                    candidate[key] = resolve(candidate[key], f"line {number}")
+            yield dumps(record) + "\n"
+        else:
+            yield line if line.endswith("\n") else line + "\n"

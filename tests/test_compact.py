@@ -1,0 +1,62 @@
+"""batch --compact and netadvisor expand: what cases share written once, and the full lines back byte for byte."""
+
+import json
+import sys
+
+from conftest import CASES, ROOT, run_cli
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import cohort as synthetic  # noqa: E402
+
+
+def _batch(*args):
+    result = run_cli("batch", *args, "--quiet")
+    assert result.returncode in (0, 1), result.stderr
+    return result
+
+
+def test_expand_of_compact_is_the_full_output_byte_for_byte(tmp_path):
+    registry = synthetic.write_jsonl(400, tmp_path / "registry.jsonl", seed=3)
+    with open(registry, "a", encoding="utf-8") as out:  # an unreadable line keeps its place, as an error record
+        out.write('{"tumor": {"primary_site": "pancreas", "sstr": "positiv"}}\n')
+    inputs = [registry, CASES]
+    full, compact, compact2, expanded = (tmp_path / f"{n}.jsonl" for n in ("full", "compact", "compact2", "expanded"))
+    _batch(*inputs, "--jobs", "1", "--out", full)
+    _batch(*inputs, "--jobs", "1", "--out", compact, "--compact")
+    _batch(*inputs, "--jobs", "2", "--out", compact2, "--compact")
+    assert compact.read_bytes() == compact2.read_bytes()  # the same file whatever the number of workers
+    result = run_cli("expand", compact, "--out", expanded)
+    assert result.returncode == 0, result.stderr
+    assert expanded.read_bytes() == full.read_bytes()
+    assert run_cli("expand", compact).stdout == full.read_text(encoding="utf-8")
+    lines = compact.read_text(encoding="utf-8").splitlines()
+    head = json.loads(lines[0])
+    assert head["format"] == "netadvisor-batch-compact/1"
+    assert len(lines) == len(full.read_text(encoding="utf-8").splitlines()) + 1
+    assert compact.stat().st_size < 0.6 * full.stat().st_size
+    first = json.loads(lines[1])
+    assert first["guideline"] in head["parts"] and all(f"source:{sid}" in head["parts"] for sid in first["sources"])
+    assert all(c[key] in head["parts"] for c in first["candidates"] for key in ("toxicities", "evidence", "citations"))
+    assert sum(json.loads(line)["format"] == "netadvisor-error/1" for line in lines[1:]) == 1
+
+
+def test_expand_refuses_what_is_not_a_compact_file(tmp_path):
+    full = tmp_path / "full.jsonl"
+    _batch(CASES / "seed-patient-1.yaml", "--out", full)
+    result = run_cli("expand", full)
+    assert result.returncode == 2 and "not a compact batch file" in result.stderr and "Traceback" not in result.stderr
+    broken = tmp_path / "broken.jsonl"
+    _batch(CASES / "seed-patient-1.yaml", "--out", broken, "--compact")
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    head = json.loads(lines[0])
+    head["parts"] = {k: v for k, v in head["parts"].items() if not k.startswith("toxicities-")}
+    broken.write_text(json.dumps(head) + "\n" + "\n".join(lines[1:]) + "\n", encoding="utf-8")
+    result = run_cli("expand", broken)
+    assert result.returncode == 2 and "line 2: refers to 'toxicities-" in result.stderr
+    assert run_cli("expand", tmp_path / "missing.jsonl").returncode == 2
+
+
+def test_compact_needs_a_json_lines_output(tmp_path):
+    for args in (("--compact",), ("--out", tmp_path / "a.csv", "--compact")):
+        result = run_cli("batch", CASES / "seed-patient-1.yaml", *args)
+        assert result.returncode == 2 and "--compact: give --out FILE.jsonl" in result.stderr

@@ -1,0 +1,140 @@
+"""The YAML fast path (base/documents._fast_yaml) against the strict loader: the same value, or
+the same refusal with the same message, for generated documents full of tricky scalars, for every
+file the project ships, and for the hostile corpus.
+
+The fast path only ever accepts; what it doubts goes to the strict loader. So what must hold is
+that what it accepts, the strict loader accepts with the same value, down to the types (1, 1.0
+and True are equal in Python, and must not be confused here).
+"""
+
+import json
+import math
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netadvisor.base.documents import _DOUBT, _fast_yaml, _strict_yaml, parse_text
+
+from conftest import ROOT
+from test_hostile_inputs import CORPUS
+
+TRICKY = ["yes", "No", "ON", "off", "y", "n", "true", "False", "TRUE", "null", "Null", "~", "", "070", "0o70", "0x1F",
+          "0b101", "1:30", "190:20:30", "6_8", "1_2.5", "+12", "-0", "0", "00", "1e5", "1.25e+1", "12.", ".5", "-.inf",
+          ".NaN", ".nan", "1.0e400", "9" * 21, "9" * 20, "-" + "9" * 20, "2025-06-01", "2025-6-1", "2025-06-01 10:00:00",
+          "2025-06", "2018", "4-6", "<5", "café", "¹⁷⁷Lu", "=", "<<", "-", "a b", "1.5.2", "0.0", "-1e-3", "+.5",
+          "1_000", "0x_1", "3.", "1e", "e1", ".", "—", "😀", "a#b", "x:y", "5%", ">100", "2.5E3", "1E3", "--", "0b",
+          "08", "09.5", "1__0", "+", ".inf", "-.5e-2"]
+QUOTED = ["'070'", '"yes"', '"a\\tb"', '"a\\eb"', '"\\u001b"', '"\\x7f"', "'it''s'", '"line\\nbreak"', '"\\ud800"', '"ok"',
+          '"\\u00e9"', '"\\N"', '"\\_"', '"\\L"', '"\\x85"', "''", '""']
+BLOCK_SCALARS = {"|\n  literal\n": "|", ">\n  folded\n": ">"}  # in block style only
+KEYS = ["a", "b", "age", "grade", "tumor", "1", "070", "yes", "true", "null", "~", "1.0", "x y", "é", "<<", "=", "0x1",
+        "'q'", '"\\e"', "[a]", "{b: 1}", "? c"]
+
+
+def typed(value):
+    """A value with its types spelled out: equal only if the same to the last type (NaN equal to NaN)."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(v) for v in value])
+    if isinstance(value, float) and math.isnan(value):
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+def outcome(parse, text):
+    try:
+        return ("ok", typed(parse(text)))
+    except ValueError as exc:
+        return ("refused", str(exc))
+
+
+def same(text: str):
+    fast = _fast_yaml(text)
+    strict = outcome(_strict_yaml, text)
+    if fast is not _DOUBT:
+        assert strict == ("ok", typed(fast)), text
+    assert outcome(lambda t: parse_text(t, "yaml"), text) == strict, text
+
+
+scalars = st.one_of(st.sampled_from(TRICKY), st.sampled_from(QUOTED), st.sampled_from(sorted(BLOCK_SCALARS)),
+                    st.text(alphabet="ab \t\u00e9\u2028\x85\\\"'#:-", max_size=6).map(lambda s: json.dumps(s)))
+keys = st.sampled_from(KEYS)
+values = st.recursive(
+    scalars.map(lambda s: ("s", s)),
+    lambda inner: st.one_of(st.lists(st.tuples(keys, inner), max_size=4).map(lambda kv: ("m", kv)),
+                            st.lists(inner, max_size=4).map(lambda items: ("l", items))),
+    max_leaves=12,
+)
+
+
+def flow(v) -> str:
+    kind, x = v
+    if kind == "s":
+        return '"block"' if x in BLOCK_SCALARS else x
+    if kind == "m":
+        return "{" + ", ".join(f"{k}: {flow(val)}" for k, val in x) + "}"
+    return "[" + ", ".join(flow(val) for val in x) + "]"
+
+
+def block(v, indent="") -> list:
+    kind, x = v
+    if kind == "m":
+        lines = []
+        for k, val in x:
+            if val[0] == "s" and val[1] in BLOCK_SCALARS:
+                lines.append(f"{indent}{k}: {BLOCK_SCALARS[val[1]]}")
+                lines.append(f"{indent}  {val[1].split()[1]}")
+            elif val[0] == "s" or not val[1]:
+                lines.append(f"{indent}{k}: {flow(val)}")
+            else:
+                lines.append(f"{indent}{k}:")
+                lines.extend(block(val, indent + "  "))
+        return lines or [indent + "{}"]
+    if kind == "l":
+        lines = []
+        for val in x:
+            if val[0] == "s" or not val[1]:
+                lines.append(f"{indent}- {flow(val)}")
+            else:
+                sub = block(val, indent + "  ")
+                lines.append(f"{indent}- {sub[0].lstrip()}")
+                lines.extend(sub[1:])
+        return lines or [indent + "[]"]
+    return [indent + flow(v)]
+
+
+@settings(max_examples=600)
+@given(st.lists(st.tuples(keys, values), min_size=1, max_size=5), st.booleans(), st.booleans())
+def test_generated_documents_read_the_same(items, as_block, comment):
+    doc = ("m", items)
+    text = ("\n".join(block(doc)) if as_block else flow(doc)) + "\n"
+    same(("# a comment\n" if comment else "") + text)
+
+
+@given(st.sampled_from(TRICKY + QUOTED))
+def test_every_tricky_scalar_reads_the_same_as_a_value_a_key_and_an_item(token):
+    for text in (f"v: {token}\n", f"{token}: 1\n" if "\n" not in token else "x: 1\n", f"- {token}\n", f"[{token}]\n"):
+        same(text)
+
+
+def test_every_shipped_file_reads_the_same():
+    files = [*ROOT.glob("cases/**/*.yaml"), *ROOT.glob("guidelines/*.yaml"), *ROOT.glob("docs/**/*.yaml")]
+    assert len(files) > 60
+    for path in files:
+        same(path.read_text(encoding="utf-8"))
+
+
+def test_the_hostile_corpus_reads_the_same():
+    checked = 0
+    for hostile in CORPUS.values():
+        if hostile.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            text = hostile.content.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        same(text)
+        checked += 1
+    assert checked > 150
