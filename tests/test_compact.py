@@ -60,3 +60,17 @@ def test_compact_needs_a_json_lines_output(tmp_path):
     for args in (("--compact",), ("--out", tmp_path / "a.csv", "--compact")):
         result = run_cli("batch", CASES / "seed-patient-1.yaml", *args)
         assert result.returncode == 2 and "--compact: give --out FILE.jsonl" in result.stderr
+
+
+def test_compact_through_a_pipe_expands_to_the_full_lines(tmp_path):
+    """`batch - --out - --compact | netadvisor expand -`: the registry in, the full lines out."""
+    registry = synthetic.write_jsonl(40, tmp_path / "registry.jsonl", seed=5).read_text(encoding="utf-8")
+    full = run_cli("batch", "-", "--out", "-", "--quiet", "--jobs", "1", input=registry)
+    compact = run_cli("batch", "-", "--out", "-", "--compact", "--quiet", "--jobs", "1", input=registry)
+    assert compact.returncode == 0, compact.stderr
+    assert compact.stdout.startswith('{"format":"netadvisor-batch-compact/1"')
+    expanded = run_cli("expand", "-", input=compact.stdout)
+    assert expanded.returncode == 0, expanded.stderr
+    assert expanded.stdout == full.stdout and full.stdout.count("\n") == 40
+    broken = run_cli("expand", "-", input="not json\n")
+    assert broken.returncode == 2 and "<stdin>" in broken.stderr and "Traceback" not in broken.stderr
