@@ -22,6 +22,9 @@ if "NETADVISOR_CACHE_DIR" not in os.environ:
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
+# Every `python -m netadvisor` a test starts runs this checkout's code, whatever its working
+# folder and whichever netadvisor the environment has installed (a second worktree, a stale venv).
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
 GUIDELINES = ROOT / "guidelines"
 
 # Property tests are derandomized so CI is repeatable; more examples locally with
