@@ -97,3 +97,14 @@ def test_the_panel_shows_the_patient_facts_the_case_states(case):
 def test_brief_and_details_together_are_a_usage_error():
     result = run_cli("advise", SEED1, "--brief", "--details")
     assert result.returncode == 2 and "not both" in result.stderr
+
+
+def test_brief_keeps_what_was_asked_for_and_the_exclusions_when_they_are_the_answer():
+    plain = _lines("--brief", SEED1)
+    assert not any(line.startswith("Excluded") for line in plain)
+    asked = _lines("--brief", "--show-excluded", SEED1)
+    assert "Excluded" in asked and any("Everolimus: " in line for line in asked)  # stopped for pneumonitis
+    assert asked[: len(plain)] == plain
+    # No candidate: what excluded the options is the answer, and brief says it
+    none = "\n".join(_lines("--brief", "cases/differentiation-unknown-g3.yaml"))
+    assert "options of the site group are excluded" in none and "not a prescription" in none

@@ -226,7 +226,9 @@ def render(advice: Advice, console: Console, show_excluded: bool = False, eviden
             parts.append(evidence_table(advice, width))
     elif not advice.scope:
         parts.append(Text("No candidate therapies: every option the guideline lists is excluded (below).", style="bold"))
-    if view == BRIEF:
+    # brief ends with the table, unless asked for more (--show-excluded, --compare), or there is no
+    # candidate and the exclusions are the answer
+    if view == BRIEF and advice.candidates and not show_excluded and advice.comparison is None:
         console.print(Group(*parts))
         return
     if advice.comparison is not None:  # --compare: the other bodies beside the chosen one
