@@ -134,7 +134,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
                 cautions=tuple(unique(verdict.cautions)) if words else (),
                 toxicities=_toxicities(therapy, cohort) if words else (),
                 citations=ev.citations(rec.sources) if words else (),
-                evidence=tuple(trial_evidence(knowledge, ev, therapy.id, case.site)) if words and rec.intent == "antitumor" else (),
+                evidence=trial_evidence(knowledge, ev, therapy.id, case.site) if words and rec.intent == "antitumor" else (),
                 tier=tuple(value for name, value in zip(order, key) if name != "listing"),  # the key but the listing order
                 category_origin=verdict.category_origin,
             )

@@ -26,9 +26,24 @@ def at_line(setting: str | None, facts: dict) -> bool:
     return bool(prior)  # previously-treated
 
 
-def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:
+_FIGURES: dict = {}  # (id(evidence), therapy, site, line) -> (evidence, figures): one tuple shared by every case at that line
+
+
+def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> tuple:
     """The primary endpoint of every analysis whose population covers the case's site and line
     (NETTER-2, first line, is not shown after an SSA; NETTER-1, after an SSA, not at first line)."""
+    prior = ev.facts.get("prior_systemic")
+    line = None if prior is None else (bool(prior), "ssa" in (ev.facts.get("progressed_on_classes") or ()))  # all at_line reads
+    key = (id(knowledge.evidence), therapy, site, line)
+    found = _FIGURES.get(key)
+    if found is None or found[0] is not knowledge.evidence:
+        if len(_FIGURES) >= 4096:
+            _FIGURES.clear()
+        found = _FIGURES[key] = (knowledge.evidence, tuple(_figures(knowledge, ev, therapy, site)))
+    return found[1]
+
+
+def _figures(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:
     out = []
     for trial in knowledge.evidence.for_therapy(therapy, site):
         if not at_line(trial.setting, ev.facts):

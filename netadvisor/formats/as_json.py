@@ -98,8 +98,9 @@ CANDIDATE = _obj(
             )
         ),
         "toxicities",
+        shared=True,
     ),
-    evidence=Out(_List(EVIDENCE, doc="antitumour candidates only"), "evidence"),
+    evidence=Out(_List(EVIDENCE, doc="antitumour candidates only"), "evidence", shared=True),
     citations=Out(TEXTS, "citations"),
 )
 

@@ -13,11 +13,12 @@ from ..knowledge.models import ID
 class Out(Field):
     """One key of the output: what it is (a spec) and how to get it from the object written."""
 
-    def __init__(self, spec, get, omit_empty: bool = False, omit_none: bool = False):
+    def __init__(self, spec, get, omit_empty: bool = False, omit_none: bool = False, shared: bool = False):
         super().__init__(spec, required=not (omit_empty or omit_none))
         self.get = attrgetter(get) if isinstance(get, str) else get
         self.omit_empty = omit_empty  # left out when empty, rather than written as []
         self.omit_none = omit_none  # left out when None (a key only some runs write: --compare)
+        self.shared = shared  # the engine hands the same object to many cases (a therapy's toxicities): written once
 
 
 def writer(spec):
@@ -27,7 +28,8 @@ def writer(spec):
     thousands of objects, and a generic walk per value cost more than the advice.
     """
     if isinstance(spec, Record):
-        parts = [(name, field.get, writer(field.spec), field.omit_empty, field.omit_none) for name, field in spec.fields.items()]
+        parts = [(name, field.get, _shared(writer(field.spec)) if field.shared else writer(field.spec), field.omit_empty, field.omit_none)
+                 for name, field in spec.fields.items()]
 
         def record(value):
             out = {}
@@ -46,6 +48,25 @@ def writer(spec):
         inner = writer(spec.spec)
         return None if inner is None else (lambda value: None if value is None else inner(value))
     return None
+
+
+def _shared(write, limit: int = 1024):
+    """write, remembering its data per object (by identity: 1 and 1.0 are equal, and written apart), at most
+    `limit` of them, so memory stays flat. The data is shared by every record that holds the object: never
+    change it (compact.py copies what it replaces)."""
+    if write is None:
+        return None
+    memo: dict = {}
+
+    def shared(value):
+        found = memo.get(id(value))
+        if found is None or found[0] is not value:
+            if len(memo) >= limit:
+                memo.clear()
+            found = memo[id(value)] = (value, write(value))  # holding the value keeps its id from being reused
+        return found[1]
+
+    return shared
 
 
 def write(spec, value):
