@@ -9,12 +9,15 @@ disappears. `batch`, `check`, `diff` and `audit` share this machinery.
 import gc
 import os
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from ..base.documents import parse_text
 from ..base.errors import InputError, Problem
 from ..base.escape import file_name
+from ..inputs.case_format import parse_case
+from ..inputs.case_reader import load_case
 from .discover import Input, discover  # noqa: F401 - the runner's inputs, for the commands
 
 # -- running -------------------------------------------------------------------------
@@ -33,10 +36,6 @@ def _setup(guideline: str | None, as_of: date | None, task: Callable, shape: Cal
 
 def read_case(item: Input, library, as_of: date | None = None):
     """The Case of an input; raises InputError."""
-    from ..base.documents import parse_text
-    from ..inputs.case_format import parse_case
-    from ..inputs.case_reader import load_case
-
     if item.problem is not None:
         raise InputError([item.problem])
     spec = library.catalogue.therapy_spec()
@@ -47,8 +46,14 @@ def read_case(item: Input, library, as_of: date | None = None):
         data = parse_text(item.text, "json")
     except ValueError as exc:
         raise InputError([Problem(label, "", str(exc))]) from None
-    default_id = f"{file_name(Path(item.source).stem)}-{item.line}"
+    default_id = f"{_stem(item.source)}-{item.line}"
     return parse_case(data, source=label, therapy=spec, default_id=default_id, as_of=as_of)
+
+
+@lru_cache(maxsize=64)
+def _stem(source: str) -> str:
+    """A JSON Lines file's name, for its lines' default ids (once per file, not per line)."""
+    return file_name(Path(source).stem)
 
 
 def _run_one(item: Input):
