@@ -8,6 +8,7 @@ that could change the advice.
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Callable
 
 from ..base import vocab
@@ -42,13 +43,20 @@ def _ki67(value):
 
 
 def _date(value):
-    return PartialDate.parse(value)
+    return _text_date(value) if type(value) is str else PartialDate.parse(value)
 
 
 def _full_date(value):
+    if type(value) is str:
+        return _text_full_date(value)
     if isinstance(value, bool) or not isinstance(value, (str, date)):
         raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
     return parse_full_date(value)
+
+
+# A cohort's dates repeat: each text is parsed once (a refusal is not remembered, and raised again).
+_text_date = lru_cache(maxsize=4096)(PartialDate.parse)
+_text_full_date = lru_cache(maxsize=4096)(parse_full_date)
 
 
 _NOT_STATED = ("not-stated", "not stated", "none")
