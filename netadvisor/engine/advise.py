@@ -33,6 +33,7 @@ from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 
 _BY_THERAPY: dict = {}
 _TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
+_LISTED: dict = {}  # (id(rec), id(guideline), group, category, origin, no scheme) -> (rec, guideline, its listing Reason)
 _NOT_RECOMMENDED: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: [Exclusion]})
 
 
@@ -172,7 +173,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
 def _candidate_reasons(ev: Evaluator, chosen: Verdict, verdicts: list, eligible: list, scope_limited: Reason | None) -> list:
     """Why a therapy is a candidate: its listing, what its recommendation met, and what its
     other recommendations say (the rank reason comes last, once it is ranked)."""
-    reasons = [ev.listing_reason(chosen)] + chosen.reasons
+    reasons = [_listing_reason(ev, chosen)] + chosen.reasons
     for other in verdicts:
         if chosen.rec.intent != "antitumor" and not other.ok and other.rec.intent == "antitumor":
             reasons.append(
@@ -186,6 +187,17 @@ def _candidate_reasons(ev: Evaluator, chosen: Verdict, verdicts: list, eligible:
     if scope_limited is not None:
         reasons.append(Reason("scope-limited", f"{scope_limited.text}: offered for {chosen.rec.intent.replace('-', ' ')} only", scope_limited.facts))
     return reasons
+
+
+def _listing_reason(ev: Evaluator, verdict: Verdict) -> Reason:
+    """ev.listing_reason, memoized: the same object for every case it fits, so writers write it once."""
+    key = (id(verdict.rec), id(ev.guideline), ev.group.id, verdict.category, verdict.category_origin, verdict.scheme is None)
+    found = _LISTED.get(key)
+    if found is None or found[0] is not verdict.rec or found[1] is not ev.guideline:
+        if len(_LISTED) >= 4096:
+            _LISTED.clear()
+        found = _LISTED[key] = (verdict.rec, ev.guideline, ev.listing_reason(verdict))
+    return found[2]
 
 
 def _algorithm_step(guideline, group, facts: dict, ev: Evaluator) -> tuple:

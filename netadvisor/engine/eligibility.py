@@ -412,8 +412,11 @@ class Evaluator:
                     verdict.practice_total += rule.effect
                 else:
                     verdict.factor_total += rule.effect
-                sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
-                verdict.reasons.append(Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text))
+                verdict.reasons.append(self.worded(rule, "factor", True, False, self._factor_words))
+
+    def _factor_words(self, rule: Rule, role: str, value) -> Reason:
+        sign = "ranks it earlier" if rule.effect > 0 else "ranks it later"
+        return Reason(f"rank-{rule.code}", f"{rule.text} ({sign})", (), (), self.cite(rule.sources), rule.text)
 
     def listing_reason(self, verdict: Verdict) -> Reason:
         rec, g = verdict.rec, self.guideline

@@ -66,7 +66,15 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
         elif key == "practice" and verdict.practice_total:
             parts.append(f"reported practice {verdict.practice_total:+d}")
     short = " · ".join(parts) or rec.intent.replace("-", " ")
-    return Reason("rank", f"rank {rank}: {short}", short=short)
+    found = _RANKS.get((rank, short))
+    if found is None:
+        if len(_RANKS) >= 4096:
+            _RANKS.clear()
+        found = _RANKS[rank, short] = Reason("rank", f"rank {rank}: {short}", short=short)
+    return found
+
+
+_RANKS: dict = {}  # (rank, short) -> its Reason: one object for every case, so writers can write it once
 
 
 def _short(text: str, limit: int = 90) -> str:
