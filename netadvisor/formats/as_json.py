@@ -70,7 +70,7 @@ CANDIDATE = _obj(
     intent=Out(_words(vocab.INTENTS), "intent"),
     recommendation=Out(TEXT, "recommendation"),
     basis=Out(_words(BASES, doc="who places the option"), "basis"),
-    reasons=Out(_List(REASON), "reasons"),
+    reasons=Out(_List(REASON, shared=True), "reasons"),
     cautions=Out(
         _List(
             _obj(
@@ -79,7 +79,8 @@ CANDIDATE = _obj(
                 demotes=Out(Bool(doc="the caution moves the candidate down in the ranking"), "demotes"),
                 text=Out(TEXT, "text"),
                 sources=Out(SOURCE_IDS, "sources"),
-            )
+            ),
+            shared=True,
         ),
         "cautions",
     ),
@@ -175,7 +176,7 @@ ADVICE = Record(
                 _obj(
                     therapy=Out(TEXT, "therapy"),
                     name=Out(TEXT, "name"),
-                    reasons=Out(_List(REASON), "reasons"),
+                    reasons=Out(_List(REASON, shared=True), "reasons"),
                     recommendations=Out(TEXTS, "recommendations"),
                 )
             ),

@@ -42,7 +42,7 @@ def writer(spec):
 
         return record
     if isinstance(spec, ListOf):
-        item = writer(spec.item)
+        item = _shared(writer(spec.item)) if getattr(spec, "shared", False) else writer(spec.item)
         return list if item is None else (lambda values: [item(v) for v in values])
     if isinstance(spec, Nullable):
         inner = writer(spec.spec)
@@ -89,8 +89,9 @@ class _Text(Str):
 class _List(ListOf):
     """A list the writer produces: no input limit applies to it, and the schema states none."""
 
-    def __init__(self, item, **options):
+    def __init__(self, item, shared: bool = False, **options):
         super().__init__(item, max_items=None, **options)
+        self.shared = shared  # the engine hands the same items to many cases (a rule's reason): each written once
 
 
 TEXT = _Text()
