@@ -102,7 +102,7 @@ CANDIDATE = _obj(
         shared=True,
     ),
     evidence=Out(_List(EVIDENCE, doc="antitumour candidates only"), "evidence", shared=True),
-    citations=Out(TEXTS, "citations"),
+    citations=Out(TEXTS, "citations", shared=True),
 )
 
 

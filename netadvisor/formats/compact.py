@@ -29,6 +29,7 @@ RECORD_PARTS = ("guideline",)  # keys of the advice object written once per valu
 _PART = '{"part":'  # how a worker hands the parent a part it has not handed it before
 
 _IDS: dict = {}  # JSON text of a part -> its ID (per process)
+_TEXTS: dict = {}  # id(candidate part) -> (part, its JSON text): the writer hands many cases one object (json_spec._shared)
 _SENT: set = set()  # IDs this process has handed on
 
 
@@ -47,8 +48,7 @@ def compact_line(record: dict) -> str:
         return dumps(record) + "\n"
     new = []
 
-    def refer(kind: str, value) -> str:
-        text = dumps(value)
+    def refer(kind: str, text: str) -> str:
         ident = part_id(kind, text)
         if ident not in _SENT:
             _SENT.add(ident)
@@ -64,16 +64,26 @@ def compact_line(record: dict) -> str:
 
     record = dict(record)
     for key in RECORD_PARTS:
-        record[key] = refer(key, record[key])
+        record[key] = refer(key, dumps(record[key]))
     record["sources"] = [cite(sid, citation) for sid, citation in record["sources"].items()]
     candidates = []
     for candidate in record["candidates"]:
         candidate = dict(candidate)
         for key in CANDIDATE_PARTS:
-            candidate[key] = refer(key, candidate[key])
+            candidate[key] = refer(key, _text(candidate[key]))
         candidates.append(candidate)
     record["candidates"] = candidates
     return "".join(new) + dumps(record) + "\n"
+
+
+def _text(part) -> str:
+    """The JSON text of a candidate part, written once per object (at most 4,096 remembered)."""
+    found = _TEXTS.get(id(part))
+    if found is None or found[0] is not part:
+        if len(_TEXTS) >= 4096:
+            _TEXTS.clear()
+        found = _TEXTS[id(part)] = (part, dumps(part))  # holding the part keeps its id from being reused
+    return found[1]
 
 
 class CompactWriter:
