@@ -32,6 +32,15 @@ def medium(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def longer(tmp_path_factory):
+    """For audit, whose workers get through `medium` in about a second: long enough that the
+    worker killed is still holding cases when the signal lands."""
+    path = tmp_path_factory.mktemp("longer") / "cohort.jsonl"
+    cohort.write_jsonl(5_000, path)
+    return path
+
+
 def start(*args, **kw):
     return subprocess.Popen([sys.executable, "-m", "netadvisor", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, **kw)
@@ -90,10 +99,10 @@ def test_ctrl_c_to_the_process_group_exits_130_without_worker_tracebacks(big, tm
 
 
 @pytest.mark.parametrize("command", ["batch", "audit"])
-def test_a_worker_killed_with_minus_9_is_reported_never_a_hang(medium, tmp_path, command):
+def test_a_worker_killed_with_minus_9_is_reported_never_a_hang(medium, longer, tmp_path, command):
     out = tmp_path / ("advice.jsonl" if command == "batch" else "decisions.csv")
     option = "--out" if command == "batch" else "--decisions"
-    process = start(command, medium, option, out, "--jobs", "2", *(["-q"] if command == "batch" else ["-f", "json"]))
+    process = start(command, medium if command == "batch" else longer, option, out, "--jobs", "2", *(["-q"] if command == "batch" else ["-f", "json"]))
     wait_for_temporary(tmp_path, process, count=2, settle=0.05)
     os.kill(children(process.pid)[0], signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=120)  # multiprocessing.Pool waited for ever
