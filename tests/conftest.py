@@ -104,3 +104,15 @@ BASE_PNET = {
     "disease": {"status": "progressing"},
     "history": [],
 }
+
+
+@pytest.fixture(scope="session")
+def big(tmp_path_factory):
+    """20,000 synthetic cases as JSON Lines, written once per run: long enough to stop a batch in
+    the middle (stopped runs take a second or two). Read only."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import cohort
+
+    path = tmp_path_factory.mktemp("big") / "cohort.jsonl"
+    cohort.write_jsonl(20_000, path)
+    return path

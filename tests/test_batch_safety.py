@@ -12,16 +12,6 @@ import pytest
 
 from conftest import CASES, GUIDELINES, ROOT, run_cli
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import cohort  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    path = tmp_path_factory.mktemp("big") / "cohort.jsonl"
-    cohort.write_jsonl(20_000, path)
-    return path
-
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigint_leaves_no_output_and_exits_130(big, tmp_path, jobs):

@@ -17,14 +17,6 @@ import cohort  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    """Long enough to stop in the middle (stopped runs take a second or two)."""
-    path = tmp_path_factory.mktemp("big") / "cohort.jsonl"
-    cohort.write_jsonl(20_000, path)
-    return path
-
-
-@pytest.fixture(scope="module")
 def medium(tmp_path_factory):
     """Runs to the end: a few seconds on two cores."""
     path = tmp_path_factory.mktemp("medium") / "cohort.jsonl"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..base.memo import remember
 from ..inputs.case import Case
 from ..knowledge.models import Knowledge, Recommendation, Rule
 from .advice import Advice, Candidate, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
@@ -194,9 +195,7 @@ def _listing_reason(ev: Evaluator, verdict: Verdict) -> Reason:
     key = (id(verdict.rec), id(ev.guideline), ev.group.id, verdict.category, verdict.category_origin, verdict.scheme is None)
     found = _LISTED.get(key)
     if found is None or found[0] is not verdict.rec or found[1] is not ev.guideline:
-        if len(_LISTED) >= 4096:
-            _LISTED.clear()
-        found = _LISTED[key] = (verdict.rec, ev.guideline, ev.listing_reason(verdict))
+        found = remember(_LISTED, key, (verdict.rec, ev.guideline, ev.listing_reason(verdict)))
     return found[2]
 
 

@@ -7,6 +7,7 @@ candidate but flag it.
 from __future__ import annotations
 
 from ..inputs.case import Case
+from ..base.memo import remember
 from ..knowledge.conditions import FACTS
 from ..knowledge.models import Knowledge, Recommendation, Rule, Therapy, display_names
 from .advice import Caution, Reason
@@ -180,9 +181,7 @@ class Evaluator:
         and reused for every case that gives the same ones."""
         said = _WORDS.get((id(rule), role))
         if said is None or said.rule is not rule or said.names is not self.vocab_names:
-            if len(_WORDS) >= _MAX_WORDS:
-                _WORDS.clear()
-            said = _WORDS[id(rule), role] = _Said(rule, self.vocab_names)
+            said = remember(_WORDS, (id(rule), role), _Said(rule, self.vocab_names), _MAX_WORDS)
         facts = self.facts
         if shows_values:
             values = [facts.get(name) for name in said.facts]
@@ -191,9 +190,7 @@ class Evaluator:
             key = (value, *[facts.get(name) is None for name in said.facts])
         found = said.words.get(key)
         if found is None:
-            if len(said.words) >= _MAX_WORDS:
-                said.words.clear()
-            found = said.words[key] = word(rule, role, value)
+            found = remember(said.words, key, word(rule, role, value), _MAX_WORDS)
         return found
 
     # history
@@ -461,9 +458,7 @@ class _Said:
 def _names(catalogue, guideline) -> dict:
     found = _NAMES.get((id(catalogue), id(guideline)))
     if found is None or found[0] is not catalogue or found[1] is not guideline:
-        if len(_NAMES) >= 64:
-            _NAMES.clear()
-        found = _NAMES[id(catalogue), id(guideline)] = (catalogue, guideline, display_names(catalogue, guideline))
+        found = remember(_NAMES, (id(catalogue), id(guideline)), (catalogue, guideline, display_names(catalogue, guideline)), 64)
     return found[2]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..base.memo import remember
 from ..inputs.case import Case
 from ..knowledge.models import Knowledge
 from .advice import EvidenceFigure, Notice
@@ -14,16 +15,27 @@ if TYPE_CHECKING:
     from .eligibility import Evaluator
 
 
+def line_of(facts: dict) -> tuple | None:
+    """(treated before, progressed on an SSA): all an analysis's setting is judged by; None when
+    the history is not stated."""
+    prior = facts.get("prior_systemic")
+    return None if prior is None else (bool(prior), "ssa" in (facts.get("progressed_on_classes") or ()))
+
+
 def at_line(setting: str | None, facts: dict) -> bool:
     """Whether an analysis's setting fits the line the case is at; a history not stated fits any."""
-    prior = facts.get("prior_systemic")
-    if setting is None or prior is None:
+    return _fits(setting, line_of(facts))
+
+
+def _fits(setting: str | None, line: tuple | None) -> bool:
+    if setting is None or line is None:
         return True
+    treated, after_ssa = line
     if setting == "first-line":
-        return not prior
+        return not treated
     if setting == "after-ssa":
-        return "ssa" in (facts.get("progressed_on_classes") or ())
-    return bool(prior)  # previously-treated
+        return after_ssa
+    return treated  # previously-treated
 
 
 _FIGURES: dict = {}  # (id(evidence), therapy, site, line) -> (evidence, figures): one tuple shared by every case at that line
@@ -32,21 +44,18 @@ _FIGURES: dict = {}  # (id(evidence), therapy, site, line) -> (evidence, figures
 def trial_evidence(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> tuple:
     """The primary endpoint of every analysis whose population covers the case's site and line
     (NETTER-2, first line, is not shown after an SSA; NETTER-1, after an SSA, not at first line)."""
-    prior = ev.facts.get("prior_systemic")
-    line = None if prior is None else (bool(prior), "ssa" in (ev.facts.get("progressed_on_classes") or ()))  # all at_line reads
+    line = line_of(ev.facts)
     key = (id(knowledge.evidence), therapy, site, line)
     found = _FIGURES.get(key)
     if found is None or found[0] is not knowledge.evidence:
-        if len(_FIGURES) >= 4096:
-            _FIGURES.clear()
-        found = _FIGURES[key] = (knowledge.evidence, tuple(_figures(knowledge, ev, therapy, site)))
+        found = remember(_FIGURES, key, (knowledge.evidence, tuple(_figures(knowledge, ev, therapy, site, line))))
     return found[1]
 
 
-def _figures(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str) -> list:
+def _figures(knowledge: Knowledge, ev: "Evaluator", therapy: str, site: str, line: tuple | None) -> list:
     out = []
     for trial in knowledge.evidence.for_therapy(therapy, site):
-        if not at_line(trial.setting, ev.facts):
+        if not _fits(trial.setting, line):
             continue
         e = trial.primary()
         if e is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..base.memo import remember
 from .advice import Reason
 
 if TYPE_CHECKING:
@@ -67,11 +68,7 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
             parts.append(f"reported practice {verdict.practice_total:+d}")
     short = " · ".join(parts) or rec.intent.replace("-", " ")
     found = _RANKS.get((rank, short))
-    if found is None:
-        if len(_RANKS) >= 4096:
-            _RANKS.clear()
-        found = _RANKS[rank, short] = Reason("rank", f"rank {rank}: {short}", short=short)
-    return found
+    return found if found is not None else remember(_RANKS, (rank, short), Reason("rank", f"rank {rank}: {short}", short=short))
 
 
 _RANKS: dict = {}  # (rank, short) -> its Reason: one object for every case, so writers can write it once

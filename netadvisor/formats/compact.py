@@ -21,6 +21,7 @@ import hashlib
 import tempfile
 from contextlib import contextmanager
 
+from ..base.memo import remember
 from .json_lines import dumps
 
 FORMAT = "netadvisor-batch-compact/1"
@@ -36,9 +37,7 @@ _SENT: set = set()  # IDs this process has handed on
 def part_id(kind: str, text: str) -> str:
     found = _IDS.get(text)
     if found is None:
-        if len(_IDS) >= 100_000:  # bounded memory: an ID is recomputed, never changed
-            _IDS.clear()
-        found = _IDS[text] = f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        found = remember(_IDS, text, f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:16]}", 100_000)
     return found
 
 
@@ -80,9 +79,7 @@ def _text(part) -> str:
     """The JSON text of a candidate part, written once per object (at most 4,096 remembered)."""
     found = _TEXTS.get(id(part))
     if found is None or found[0] is not part:
-        if len(_TEXTS) >= 4096:
-            _TEXTS.clear()
-        found = _TEXTS[id(part)] = (part, dumps(part))  # holding the part keeps its id from being reused
+        found = remember(_TEXTS, id(part), (part, dumps(part)))  # holding the part keeps its id from being reused
     return found[1]
 
 

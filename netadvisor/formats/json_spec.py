@@ -7,6 +7,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from ..base.fields import Field, ListOf, Nullable, Record, Str
+from ..base.memo import remember
 from ..knowledge.models import ID
 
 
@@ -61,9 +62,7 @@ def _shared(write, limit: int = 1024):
     def shared(value):
         found = memo.get(id(value))
         if found is None or found[0] is not value:
-            if len(memo) >= limit:
-                memo.clear()
-            found = memo[id(value)] = (value, write(value))  # holding the value keeps its id from being reused
+            found = remember(memo, id(value), (value, write(value)), limit)  # holding the value keeps its id from being reused
         return found[1]
 
     return shared

@@ -23,6 +23,7 @@ from ..base.dates import PartialDate, parse_full_date
 from ..base.documents import DATA_MAX_BYTES, read_bytes
 from ..base.errors import GuidelineError, InputError, Problem, UsageError, did_you_mean
 from ..base.fields import check_limited, format_path
+from ..base.memo import remember
 from .evidence import Evidence
 from .evidence_file import build_evidence
 from .guideline_file import build_guideline
@@ -244,9 +245,7 @@ class Library:
         key = (wanted, as_of)
         found = self._picked.get(key)
         if found is None:
-            if len(self._picked) >= _MAX_PICKED:
-                self._picked.clear()
-            found = self._picked[key] = self._pick(wanted, as_of)
+            found = remember(self._picked, key, self._pick(wanted, as_of), _MAX_PICKED)
         return found
 
     def _pick(self, wanted: str | None, as_of: date) -> Knowledge:
