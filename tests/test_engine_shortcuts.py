@@ -1,11 +1,12 @@
-"""The engine's shortcuts give what the long way gives: the part of a verdict that a therapy's
-recommendations share (worked out once, then reused), and advice decided without its words."""
+"""The engine's shortcuts give what the long way gives: a verdict decided once per situation
+and copied to every case in the same one (engine/plans.py), and advice decided without its words."""
 
 import sys
 
 from conftest import ROOT, make_case, shipped_cases
 
 from netadvisor.core import advise_case
+from netadvisor.engine import plans
 from netadvisor.engine.eligibility import Evaluator
 from netadvisor.engine.facts import case_facts
 from netadvisor.inputs.case_reader import load_case
@@ -25,8 +26,13 @@ def _cases(library):
     yield from (make_case(library, data) for data in synthetic.cases(150, seed=5))
 
 
-def test_a_shared_part_reused_gives_the_verdict_worked_out_in_full(library):
-    for case in _cases(library):
+def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(library):
+    """Every recommendation of every case's site group, twice over (the second time from the
+    memo, filled by every case before): the same exclusions, cautions, reasons and ranking
+    facts as the long way, in the same order, and the same unknown-fact effects."""
+    plans._VERDICTS.clear()
+    cases = list(_cases(library))
+    for case in cases + cases:
         knowledge = library.pick(None, case.as_of)
         guideline = knowledge.guideline
         facts = case_facts(case, knowledge, None)
@@ -34,15 +40,14 @@ def test_a_shared_part_reused_gives_the_verdict_worked_out_in_full(library):
         facts["site_group"] = group.id if group else None
         if group is None:
             continue
-        direct, shared = Evaluator(case, knowledge, group, facts), Evaluator(case, knowledge, group, facts)
+        direct, judged = Evaluator(case, knowledge, group, facts), Evaluator(case, knowledge, group, facts)
         for rec in guideline.recommendations:
             if rec.site_group != group.id:
                 continue
             therapy = knowledge.catalogue.therapies[rec.therapy]
-            want = _verdict(direct.evaluate(rec, therapy))
-            for _ in range(2):  # worked out, then reused
-                assert _verdict(shared.evaluate(rec, therapy, shared=True)) == want, (case.id, rec.id)
-        assert {k: set(v) for k, v in shared.unknown_effects.items()} == {k: set(v) for k, v in direct.unknown_effects.items()}
+            assert _verdict(plans.judge(judged, rec, therapy)) == _verdict(direct.evaluate(rec, therapy)), (case.id, rec.id)
+        assert judged.unknown_effects == direct.unknown_effects, case.id
+    assert 0 < len(plans._VERDICTS) < len(cases) * 10  # situations were shared, not one per evaluation
 
 
 def test_advice_decided_without_words_decides_the_same(library):

@@ -30,6 +30,7 @@ from .advice import Advice, Candidate, Excluded, GuidelineStamp, Notice, Reason,
 from .eligibility import Evaluator, Verdict
 from .evidence import survival_context, trial_evidence
 from .facts import case_facts
+from .plans import judge
 from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 
 _BY_THERAPY: dict = {}
@@ -94,7 +95,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
-        verdicts = [ev.evaluate(rec, therapy, len(in_scope) > 1) for rec in in_scope]
+        verdicts = [judge(ev, rec, therapy) for rec in in_scope]
         eligible = sorted((v for v in verdicts if v.ok), key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:
             reasons = unique(r for v in verdicts for r in v.exclusions)

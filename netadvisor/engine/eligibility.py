@@ -42,6 +42,12 @@ class Verdict:
     def ok(self) -> bool:
         return not self.exclusions
 
+    def copy(self) -> "Verdict":
+        """A verdict of its own (advise sets its step), sharing the lists, which are final."""
+        twin = Verdict.__new__(Verdict)
+        twin.__dict__.update(self.__dict__)
+        return twin
+
     @property
     def demotions(self) -> list:
         """The cautions that move this candidate down, once each."""
@@ -69,7 +75,7 @@ class Evaluator:
         self.related = frozenset(t for r in self.received for t in self.catalogue.progression_excludes.get(r, ()))
         self.toxicity = any(line.toxicity for line in self.history)
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
-        self.parts: dict = {}  # (therapy id, site group, intent) -> what its recommendations share (therapy_part)
+        self.histories: dict = {}  # (therapy id, intent) -> what the history says of it (plans.judge)
 
     # facts and rules
 
@@ -315,34 +321,23 @@ class Evaluator:
 
     # a recommendation
 
-    def evaluate(self, rec: Recommendation, therapy: Therapy, shared: bool = False) -> Verdict:
-        """The history, the therapy's label limits, the recommendation's requirements and
-        exclusions, then the cautions, in that order; category and ranking factors. With
-        shared (the therapy has other recommendations in the run), what does not depend on
-        the recommendation itself is worked out once per site group and intent (therapy_part)."""
+    def evaluate(self, rec: Recommendation, therapy: Therapy, history: bool = True) -> Verdict:
+        """The history (unless history is False: plans.judge adds it), the therapy's label
+        limits, the recommendation's requirements and exclusions, then the cautions, in that
+        order; category and ranking factors."""
         verdict = Verdict(rec)
-        part = self.therapy_part(therapy, rec) if shared else None
-        if part is None:
-            self._early(therapy, rec, verdict)
-        else:
-            part_of, (cautions, therapy_cautions) = part
-            verdict.exclusions += part_of.exclusions
-            verdict.cautions += part_of.cautions[:cautions]
+        if history:
+            self.history_rules(therapy, rec.intent, verdict)
+        for rule in therapy.limits:
+            self.check(rule, verdict, therapy, label_limit=True)
         for rule in rec.requires:
             self.check(rule, verdict, therapy)
         for rule in rec.excluded_if:
             self.check(rule, verdict, therapy, polarity=False)
-        if part is None:
-            self._therapy_cautions(therapy, rec, verdict)
-        else:
-            verdict.cautions += part_of.cautions[cautions:therapy_cautions]
+        self._therapy_cautions(therapy, rec, verdict)
         for rule in rec.cautions:
             self.caution_rule(rule, verdict)
-        if part is None:
-            factors = self._late(therapy, rec, verdict)
-        else:
-            verdict.cautions += part_of.cautions[therapy_cautions:]
-            verdict.conflicts = part_of.conflicts
+        factors = self._late(therapy, rec, verdict)
         for rule in rec.category_rules:
             value = rule.cond.eval(self.facts) if rule.cond else True
             if value is True:
@@ -357,34 +352,8 @@ class Evaluator:
         default = self.guideline.default_category
         if verdict.category is None and default and rec.basis == "guideline" and rec.in_table:
             verdict.category, verdict.category_origin = default.category, "default"
-        if part is None:
-            self._factors(factors, verdict)
-        else:
-            verdict.reasons += part_of.reasons
-            verdict.factor_total, verdict.practice_total = part_of.factor_total, part_of.practice_total
+        self._factors(factors, verdict)
         return verdict
-
-    def therapy_part(self, therapy: Therapy, rec: Recommendation) -> tuple:
-        """What every recommendation of a therapy for one site group and intent shares, worked
-        out once per case: (a verdict holding it, (where the therapy's own cautions start in its
-        cautions, where the late ones start))."""
-        key = (therapy.id, rec.site_group, rec.intent)
-        part = self.parts.get(key)
-        if part is None:
-            scratch = Verdict(rec)
-            self._early(therapy, rec, scratch)
-            cautions = len(scratch.cautions)
-            self._therapy_cautions(therapy, rec, scratch)
-            therapy_cautions = len(scratch.cautions)
-            self._factors(self._late(therapy, rec, scratch), scratch)
-            part = self.parts[key] = scratch, (cautions, therapy_cautions)
-        return part
-
-    def _early(self, therapy: Therapy, rec: Recommendation, verdict: Verdict):
-        """What the history and the therapy's label limits say (exclusions and cautions)."""
-        self.history_rules(therapy, rec.intent, verdict)
-        for rule in therapy.limits:
-            self.check(rule, verdict, therapy, label_limit=True)
 
     def _therapy_cautions(self, therapy: Therapy, rec: Recommendation, verdict: Verdict):
         for rule in therapy.cautions:
@@ -448,11 +417,15 @@ class _Said:
     __slots__ = ("rule", "names", "facts", "words")
 
     def __init__(self, rule: Rule, names: dict):
-        self.rule, self.names, self.words = rule, names, {}
-        facts = dict.fromkeys(leaf.fact for leaf in rule.cond.leaves()) if rule.cond is not None else {}
-        if "site_group" in facts:  # 'in no site group' is worded with the site
-            facts["site"] = None
-        self.facts = tuple(facts)
+        self.rule, self.names, self.words, self.facts = rule, names, {}, rule_facts(rule)
+
+
+def rule_facts(rule: Rule) -> tuple:
+    """The facts a rule's words can show, once each."""
+    facts = dict.fromkeys(leaf.fact for leaf in rule.cond.leaves()) if rule.cond is not None else {}
+    if "site_group" in facts:  # 'in no site group' is worded with the site
+        facts["site"] = None
+    return tuple(facts)
 
 
 def _names(catalogue, guideline) -> dict:

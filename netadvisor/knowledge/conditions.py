@@ -95,8 +95,8 @@ class Cond:
     size = 1  # tests and combinations once every ref is expanded
     depth = 1
 
-    def eval(self, facts: dict):  # -> True | False | None (unknown)
-        raise NotImplementedError
+    # eval(facts) -> True | False | None (unknown): each kind sets it when built, a function
+    # made for its test (a slot, so evaluating is one plain call per node)
 
     def leaves(self) -> list:
         raise NotImplementedError
@@ -109,36 +109,14 @@ class Cond:
 
 
 class Leaf(Cond):
-    __slots__ = ("fact", "op", "value")
+    """One test of one fact. `eval` is a function made for the test's operator when the
+    leaf is built (one call per evaluation, no dispatch on the operator per case)."""
+
+    __slots__ = ("fact", "op", "value", "eval")
 
     def __init__(self, fact: str, op: str, value):
         self.fact, self.op, self.value = fact, op, value
-
-    def eval(self, facts):
-        have = facts.get(self.fact)
-        if self.op == "known":
-            return (have is not None) == self.value
-        if have is None:
-            return None
-        op, want = self.op, self.value
-        if op == "is":
-            return have == want
-        if op == "in":
-            return have in want
-        if op == "includes_any":
-            return bool(have & want)
-        if op == "includes_all":
-            return want <= have
-        low, high = (have.low, have.high) if hasattr(have, "low") else (have, have)
-        if op == "at_least":
-            return True if low >= want else False if high < want else None
-        if op == "at_most":
-            return True if high <= want else False if low > want else None
-        if op == "above":
-            return True if low > want else False if high <= want else None
-        if op == "below":
-            return True if high < want else False if low >= want else None
-        raise AssertionError(op)
+        self.eval = _leaf_test(fact, op, value)
 
     def leaves(self):
         return [self]
@@ -167,6 +145,49 @@ class Leaf(Cond):
         return f"{label} {_OP_WORDS[self.op]} {value:g}{unit}"
 
 
+def _leaf_test(fact: str, op: str, want):
+    """facts -> True | False | None (the fact is not stated), for one operator."""
+    if op == "known":
+        return lambda facts: (facts.get(fact) is not None) == want
+    if op == "is":
+        def test(facts):
+            have = facts.get(fact)
+            return None if have is None else have == want
+    elif op == "in":
+        def test(facts):
+            have = facts.get(fact)
+            return None if have is None else have in want
+    elif op == "includes_any":
+        def test(facts):
+            have = facts.get(fact)
+            return None if have is None else not want.isdisjoint(have)
+    elif op == "includes_all":
+        def test(facts):
+            have = facts.get(fact)
+            return None if have is None else want <= have
+    elif op in _BOUNDS:
+        settles = _BOUNDS[op]
+
+        def test(facts):
+            have = facts.get(fact)
+            if have is None:
+                return None
+            low, high = (have.low, have.high) if isinstance(have, tuple) else (have, have)  # a Ki-67 range
+            return settles(low, high, want)
+    else:
+        raise AssertionError(op)
+    return test
+
+
+# op -> (low, high, threshold) -> True | False | None: a range settles a bound only when all of it is on one side
+_BOUNDS = {
+    "at_least": lambda low, high, want: True if low >= want else False if high < want else None,
+    "at_most": lambda low, high, want: True if high <= want else False if low > want else None,
+    "above": lambda low, high, want: True if low > want else False if high <= want else None,
+    "below": lambda low, high, want: True if high < want else False if low >= want else None,
+}
+
+
 def _or(items) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
@@ -175,7 +196,7 @@ def _or(items) -> str:
 class _Combination(Cond):
     """all/any with Kleene logic: `decisive` is the value one item can settle the whole with."""
 
-    __slots__ = ("items", "size", "depth")
+    __slots__ = ("items", "size", "depth", "eval")
     decisive = False
 
     def __init__(self, items: tuple):
@@ -185,19 +206,29 @@ class _Combination(Cond):
             size += item.size
             depth = item.depth if item.depth > depth else depth
         self.size, self.depth = 1 + size, 1 + depth
+        self.eval = _combined(tuple(item.eval for item in items), self.decisive)
 
-    def eval(self, facts):
-        result = not self.decisive
-        for item in self.items:
-            value = item.eval(facts)
-            if value is self.decisive:
+    def leaves(self):
+        return [leaf for item in self.items for leaf in item.leaves()]
+
+
+def _combined(tests: tuple, decisive: bool):
+    """facts -> the Kleene all (decisive False) or any (True) of tests."""
+    if len(tests) == 1:
+        return tests[0]
+    whole = not decisive
+
+    def test(facts):
+        result = whole
+        for item in tests:
+            value = item(facts)
+            if value is decisive:
                 return value
             if value is None:
                 result = None
         return result
 
-    def leaves(self):
-        return [leaf for item in self.items for leaf in item.leaves()]
+    return test
 
 
 class AllOf(_Combination):
@@ -215,15 +246,13 @@ class AnyOf(_Combination):
 
 
 class Not(Cond):
-    __slots__ = ("item", "size", "depth")
+    __slots__ = ("item", "size", "depth", "eval")
 
     def __init__(self, item: Cond):
         self.item = item
         self.size, self.depth = 1 + item.size, 1 + item.depth
-
-    def eval(self, facts):
-        value = self.item.eval(facts)
-        return None if value is None else not value
+        inner = item.eval
+        self.eval = lambda facts: None if (value := inner(facts)) is None else not value
 
     def leaves(self):
         return self.item.leaves()
@@ -233,16 +262,15 @@ class Not(Cond):
 
 
 class Ref(Cond):
-    """A named definition from the guideline, kept by name for explanations."""
+    """A named definition from the guideline, kept by name for explanations; evaluating it
+    is evaluating the definition (the same function)."""
 
-    __slots__ = ("name", "item", "text", "size", "depth")
+    __slots__ = ("name", "item", "text", "size", "depth", "eval")
 
     def __init__(self, name: str, item: Cond, text: str):
         self.name, self.item, self.text = name, item, text
         self.size, self.depth = item.size, 1 + item.depth
-
-    def eval(self, facts):
-        return self.item.eval(facts)
+        self.eval = item.eval
 
     def leaves(self):
         return self.item.leaves()
