@@ -76,6 +76,7 @@ class Evaluator:
         self.toxicity = any(line.toxicity for line in self.history)
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
         self.histories: dict = {}  # (therapy id, intent) -> what the history says of it (plans.judge)
+        self.findings = None  # (the site group's plan, what each of its rules finds) (plans.judge)
 
     # facts and rules
 

@@ -1,14 +1,16 @@
 """Decide once per situation: a recommendation's verdict depends on the case only through
-the values its rules read, so cases that give the same values share one verdict.
+what its rules find, so cases whose rules find the same share one verdict.
 
-A Plan, compiled once per recommendation and therapy, lists every rule evaluate()
-applies (the therapy's label limits and cautions, the recommendation's requirements,
-exclusions, cautions and category rules, the guideline's cautions and ranking factors
-for it, its approvals) with how each one speaks. A case's key is what each rule
-found: only the truth value of a rule that says nothing, and the values a rule's
-words show when it speaks (as Evaluator.worded keys its words). Cases with equal
-keys get equal verdicts, so the verdict is worked out for the first and copied for
-the rest. What the history says (progression, prior toxicity and exposure, in
+The guideline is compiled once per site group (GroupPlan): every rule its
+recommendations are judged by (the therapies' label limits and cautions, the
+recommendations' requirements, exclusions, cautions and category rules, the guideline's
+cautions and ranking factors), each once, and per recommendation a Plan saying which of
+them it reads. Per case, each rule is evaluated once; what it finds is only its truth
+value when it says nothing, and the values its words show when it speaks (as
+Evaluator.worded keys its words). A recommendation's key is what its rules found, with
+the patient's wishes and, while an approval of the therapy is recent, the case's date.
+Cases with equal keys get equal verdicts, so a verdict is worked out for the first and
+copied for the rest. What the history says (progression, prior toxicity and exposure, in
 words that carry the history's own dates) is worked out per case and put first, as
 Evaluator.evaluate puts it.
 """
@@ -18,59 +20,86 @@ from __future__ import annotations
 from ..base.memo import remember
 from .eligibility import Evaluator, Verdict, rule_facts
 
-_PLANS: dict = {}  # (id(rec), id(therapy), id(guideline)) -> Plan
-_VERDICTS: dict = {}  # (plan, what each rule found) -> (Verdict, the unknown-fact effects it adds)
+_GROUPS: dict = {}  # (id(guideline), site group) -> GroupPlan
+_VERDICTS: dict = {}  # (plan, what each of its rules found) -> (Verdict, the unknown-fact effects it adds)
 _MAX_VERDICTS = 16_384  # situations remembered: memory stays flat however large the cohort
+
+# How a rule speaks in evaluate: a label limit, a requirement and an exclusion (Evaluator.check
+# with polarity and label_limit), a caution, a category rule, a ranking factor.
+LIMIT, REQUIREMENT, EXCLUSION, CAUTION, CATEGORY, FACTOR = range(6)
+_CHECKS = {LIMIT: (True, True), REQUIREMENT: (True, False), EXCLUSION: (False, False)}
+
+
+class GroupPlan:
+    """Every rule the recommendations of one site group are judged by, each once (many are
+    shared: a therapy's label limits, the guideline's cautions), and a Plan per recommendation
+    saying which of them it reads."""
+
+    __slots__ = ("guideline", "names", "tests", "plans")
+
+    def __init__(self, ev: Evaluator, group: str):
+        self.guideline, self.names = ev.guideline, ev.vocab_names
+        self.tests: list = []  # (role, rule, the facts its words show)
+        self.plans: dict = {}  # id(rec) -> Plan
+        places: dict = {}  # (id(rule), role) -> its place in tests
+        for rec in ev.guideline.recommendations:
+            if rec.site_group == group:
+                self.plans[id(rec)] = Plan(ev, rec, ev.catalogue.therapies[rec.therapy], self, places)
+
+    def place(self, places: dict, rule, role: int) -> int:
+        key = (id(rule), role)
+        if key not in places:
+            places[key] = len(self.tests)
+            self.tests.append((role, rule, rule_facts(rule)))
+        return places[key]
+
+    def findings(self, facts: dict) -> list:
+        """What each rule finds for a case, as finely as its words can tell cases apart."""
+        found = []
+        add = found.append
+        for role, rule, names in self.tests:
+            value = rule.cond.eval(facts) if rule.cond is not None else True
+            if role <= EXCLUSION:
+                polarity, limit = _CHECKS[role]
+                if value is polarity and not (polarity and rule.cond is not None and not limit):
+                    add(value)  # unsaid (Evaluator.check)
+                else:
+                    add(_shown(facts, value, names, value is not None))
+            elif role == CAUTION:
+                add(_shown(facts, value, names, False) if value is not False else False)
+            elif role == CATEGORY:
+                add(_shown(facts, value, names, value is True) if value is not False else False)
+            else:
+                add(value is True)
+        return found
 
 
 class Plan:
-    """The rules one recommendation of one therapy is judged by, in a fixed order."""
+    """The rules one recommendation of one therapy is judged by: their places in the group's."""
 
-    __slots__ = ("rec", "therapy", "guideline", "names", "checks", "cautions", "categories", "factors",
-                 "approvals", "labelled_from")
+    __slots__ = ("rec", "therapy", "places", "approvals", "labelled_from")
 
-    def __init__(self, ev: Evaluator, rec, therapy):
-        self.rec, self.therapy, self.guideline, self.names = rec, therapy, ev.guideline, ev.vocab_names
-        checks = [(rule, True, True) for rule in therapy.limits]
-        checks += [(rule, True, False) for rule in rec.requires]
-        checks += [(rule, False, False) for rule in rec.excluded_if]
+    def __init__(self, ev: Evaluator, rec, therapy, group: GroupPlan, places: dict):
+        self.rec, self.therapy = rec, therapy
         targeted_cautions, factors = ev.targeted(therapy, rec.site_group, rec.intent)
-        cautions = [rule for rule in therapy.cautions if not rule.intents or rec.intent in rule.intents]
-        cautions += [*rec.cautions, *targeted_cautions]
-        self.checks = tuple((rule, polarity, limit, rule_facts(rule)) for rule, polarity, limit in checks)
-        self.cautions = tuple((rule, rule_facts(rule)) for rule in cautions)
-        self.categories = tuple((rule, rule_facts(rule)) for rule in rec.category_rules)
-        self.factors = tuple(rule.cond for rule in factors)
+        rules = [(rule, LIMIT) for rule in therapy.limits]
+        rules += [(rule, REQUIREMENT) for rule in rec.requires]
+        rules += [(rule, EXCLUSION) for rule in rec.excluded_if]
+        rules += [(rule, CAUTION) for rule in therapy.cautions if not rule.intents or rec.intent in rule.intents]
+        rules += [(rule, CAUTION) for rule in (*rec.cautions, *targeted_cautions)]
+        rules += [(rule, CATEGORY) for rule in rec.category_rules]  # all of them: a finer key than needed, never a coarser
+        rules += [(rule, FACTOR) for rule in factors]
+        self.places = tuple(group.place(places, rule, role) for rule, role in rules)
         self.approvals = tuple(a.covers for a in therapy.approvals)
         # on or after the last day of every approval, label_date says nothing, whatever the date
         self.labelled_from = max((a.date.last_day() for a in therapy.approvals), default=None)
 
-    def key(self, ev: Evaluator) -> tuple:
-        """What each rule finds for the case, as finely as the verdict's words can tell it apart."""
-        facts = ev.facts
-        found = [self, facts.get("avoid")]
-        add = found.append
-        for rule, polarity, limit, names in self.checks:
-            value = rule.cond.eval(facts) if rule.cond is not None else True
-            if value is polarity and not (polarity and rule.cond is not None and not limit):
-                add(value)  # unsaid (Evaluator.check)
-            else:
-                add(_shown(facts, value, names, value is not None))
-        for rule, names in self.cautions:
-            value = rule.cond.eval(facts) if rule.cond is not None else True
-            add(_shown(facts, value, names, False) if value is not False else False)
-        for rule, names in self.categories:
-            value = rule.cond.eval(facts) if rule.cond is not None else True
-            add(_shown(facts, value, names, value is True) if value is not False else False)
-            if value is True:
-                break  # Evaluator.evaluate stops at the first category rule that holds
-        for cond in self.factors:
-            add(cond is None or cond.eval(facts) is True)
+    def key(self, ev: Evaluator, found: list) -> tuple:
+        """What the rules this recommendation reads found, and the case's wishes and date where they count."""
+        key = (self, ev.facts.get("avoid"), *map(found.__getitem__, self.places))
         if self.labelled_from is not None and ev.case.as_of < self.labelled_from:
-            add(ev.case.as_of)
-            for covers in self.approvals:
-                add(covers is None or covers.eval(facts) is not False)
-        return tuple(found)
+            key += (ev.case.as_of, *(c is None or c.eval(ev.facts) is not False for c in self.approvals))
+        return key
 
 
 def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
@@ -84,12 +113,14 @@ def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
 def judge(ev: Evaluator, rec, therapy) -> Verdict:
     """ev.evaluate(rec, therapy): what the history says, worked out per case, before what the
     rules say, worked out once per situation (see the module's text)."""
-    plan_key = (id(rec), id(therapy), id(ev.guideline))
-    plan = _PLANS.get(plan_key)
-    if plan is None or plan.rec is not rec or plan.therapy is not therapy or plan.guideline is not ev.guideline \
-            or plan.names is not ev.vocab_names:
-        plan = remember(_PLANS, plan_key, Plan(ev, rec, therapy))
-    key = plan.key(ev)
+    group_key = (id(ev.guideline), rec.site_group)
+    group = _GROUPS.get(group_key)
+    if group is None or group.guideline is not ev.guideline or group.names is not ev.vocab_names:
+        group = remember(_GROUPS, group_key, GroupPlan(ev, rec.site_group), 64)
+    if ev.findings is None or ev.findings[0] is not group:  # once per case
+        ev.findings = (group, group.findings(ev.facts))
+    plan = group.plans[id(rec)]
+    key = plan.key(ev, ev.findings[1])
     found = _VERDICTS.get(key)
     if found is None:
         effects, ev.unknown_effects = ev.unknown_effects, {}
