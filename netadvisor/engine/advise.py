@@ -33,7 +33,8 @@ from .facts import case_facts
 from .plans import judge
 from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 
-_BY_THERAPY: dict = {}
+_BY_THERAPY: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: (recommendations, their ids)})
+_NONE = ([], ())  # a therapy with no recommendation for the group
 _TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
 _LISTED: dict = {}  # (id(rec), id(guideline), group, category, origin, no scheme) -> (rec, guideline, its listing Reason)
 _NOT_RECOMMENDED: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: [Exclusion]})
@@ -82,21 +83,23 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
     candidates, excluded = [], []
     therapy_ids = guideline.therapies_for(group.id) if group else []
     by_therapy = _recommendations_by_therapy(guideline, group.id) if group else {}
+    not_recommended = _not_recommended(guideline, group.id) if group else {}
     for tid in therapy_ids:
         therapy = knowledge.catalogue.therapies[tid]
-        recs = by_therapy.get(tid, [])
-        rec_ids = tuple(r.id for r in recs)
+        recs, rec_ids = by_therapy.get(tid, _NONE)
         in_scope = recs if out_of_scope is None else [r for r in recs if scope_intents and r.intent not in scope_intents]
         if out_of_scope is not None and not in_scope:
             excluded.append(Excluded(tid, therapy.name, (out_of_scope,), rec_ids))
             continue
-        not_listed = _not_recommended(guideline, group.id).get(tid, ())
+        not_listed = not_recommended.get(tid, ())
         if not_listed or not recs:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
         verdicts = [judge(ev, rec, therapy) for rec in in_scope]
-        eligible = sorted((v for v in verdicts if v.ok), key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
+        eligible = [v for v in verdicts if v.ok]
+        if len(eligible) > 1:
+            eligible.sort(key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:
             reasons = unique(r for v in verdicts for r in v.exclusions)
             if len(in_scope) < len(recs):
@@ -111,11 +114,14 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
     step, step_notice = _algorithm_step(guideline, group, facts, ev) if group and out_of_scope is None else (None, None)
     if step is None and step_notice is not None:  # the step cannot be told: say what would settle it
         warnings.append(step_notice)
-    for verdict, therapy, _ in candidates:
-        if step is not None and verdict.rec.intent == "antitumor":
+    for i, (verdict, therapy, reasons) in enumerate(candidates if step is not None else ()):
+        if verdict.rec.intent == "antitumor":
+            verdict = verdict.copy()  # judged verdicts are shared between cases
             verdict.step_rank = step.first.index(therapy.id) if therapy.id in step.first else len(step.first)
+            candidates[i] = verdict, therapy, reasons
 
     order = guideline.rank_order
+    listing = order.index("listing") if "listing" in order else len(order)
     ranked = sorted(((rank_key(item[0], order), item) for item in candidates), key=lambda keyed: keyed[0])
     out = []
     cohort = group.cohort_for(case.site) if group else None
@@ -138,7 +144,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
                 toxicities=_toxicities(therapy, cohort) if words else (),
                 citations=ev.citations(rec.sources) if words else (),
                 evidence=trial_evidence(knowledge, ev, therapy.id, case.site) if words and rec.intent == "antitumor" else (),
-                tier=tuple(value for name, value in zip(order, key) if name != "listing"),  # the key but the listing order
+                tier=key[:listing] + key[listing + 1:],  # the key but the listing order
                 category_origin=verdict.category_origin,
             )
         )
@@ -283,15 +289,16 @@ def _not_recommended(guideline, group: str) -> dict:
 
 
 def _recommendations_by_therapy(guideline, group: str) -> dict:
-    """therapy id -> its recommendations for a site group, in listing order (memoized)."""
+    """therapy id -> (its recommendations for a site group in listing order, their ids) (memoized)."""
     key = (id(guideline), group)
     found = _BY_THERAPY.get(key)
-    if found is None:
-        found = _BY_THERAPY[key] = {}
+    if found is None or found[0] is not guideline:
+        recs: dict = {}
         for rec in guideline.recommendations:
             if rec.site_group == group:
-                found.setdefault(rec.therapy, []).append(rec)
-    return found
+                recs.setdefault(rec.therapy, []).append(rec)
+        found = _BY_THERAPY[key] = (guideline, {tid: (items, tuple(r.id for r in items)) for tid, items in recs.items()})
+    return found[1]
 
 
 def _join(names) -> str:

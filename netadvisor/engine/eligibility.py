@@ -18,6 +18,7 @@ _CITED: dict = {}
 _TARGETED: dict = {}
 _WORDS: dict = {}  # (id(rule), role) -> _Said: the rule's words per the fact values they show
 _NAMES: dict = {}  # (id(catalogue), id(guideline)) -> (catalogue, guideline, display names)
+_POLICY = ("netadvisor-policy",)  # the source of what netadvisor itself decides (history rules)
 _MAX_WORDS = 4096  # rules, and wordings per rule, remembered (memory stays flat however large the cohort)
 
 
@@ -203,13 +204,13 @@ class Evaluator:
     # history
 
     def lines_of(self, therapy_id: str) -> list:
-        return [line for line in self.history if line.therapy == therapy_id]
+        return [line for line in self.history if line.therapy == therapy_id] if therapy_id in self.received else []
 
     def history_rules(self, therapy: Therapy, intent: str, verdict: Verdict):
         if not (therapy.id in self.received or self.toxicity or (intent == "antitumor" and therapy.id in self.related)):
             return  # the history does not touch this therapy: no rule of it applies
         severe = self.guideline.severe_toxicity_grade
-        policy = self.cite(["netadvisor-policy"])
+        policy = _POLICY
         status = self.facts.get("disease_status")
         for line in self.lines_of(therapy.id):
             grades = [t.grade for t in line.toxicity if t.grade is not None]
@@ -243,7 +244,7 @@ class Evaluator:
                 else:
                     text = f"progressed on {therapy.name} ({line.stop_date()})"
                     verdict.exclusions.append(Reason("progressed-on", text, (f"{line.path}.stopped",), (), policy))
-        if intent == "antitumor":
+        if intent == "antitumor" and therapy.id in self.related:
             reported = set()
             for line in reversed(self.history):  # the latest progression on each related therapy
                 rule = self.catalogue.progression_excludes.get(line.therapy, {}).get(therapy.id)
@@ -289,7 +290,7 @@ class Evaluator:
                 if own:
                     text += "; " + "; ".join(f"{therapy.name}: {_rate(r)}" for r in own)
                 severity = "warning" if tox.grade is None or tox.grade >= self.guideline.severe_toxicity_grade else "info"
-                sources = self.cite(s for r in own for s in r.sources) or self.cite(["netadvisor-policy"])
+                sources = self.cite(s for r in own for s in r.sources) or _POLICY
                 # A grade this high (or not stated) in the same class moves the candidate down, not only flags it.
                 demotes = same_class and demote_grade is not None and (tox.grade is None or tox.grade >= demote_grade)
                 verdict.cautions.append(Caution("related-prior-toxicity", severity, text, sources, demotes))

@@ -112,7 +112,8 @@ def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
 
 def judge(ev: Evaluator, rec, therapy) -> Verdict:
     """ev.evaluate(rec, therapy): what the history says, worked out per case, before what the
-    rules say, worked out once per situation (see the module's text)."""
+    rules say, worked out once per situation (see the module's text). The verdict may be
+    shared with other cases: copy() it before changing it."""
     group_key = (id(ev.guideline), rec.site_group)
     group = _GROUPS.get(group_key)
     if group is None or group.guideline is not ev.guideline or group.names is not ev.vocab_names:
@@ -133,11 +134,12 @@ def judge(ev: Evaluator, rec, therapy) -> Verdict:
     verdict, added = found
     for unknown, count in added:
         ev.unknown_effects.setdefault(unknown, []).extend([therapy.name] * count)
-    verdict = verdict.copy()
     history = _history(ev, therapy, rec)
-    if history is not None:  # the history's exclusions and cautions come first (Evaluator.evaluate)
-        verdict.exclusions = history.exclusions + verdict.exclusions
-        verdict.cautions = history.cautions + verdict.cautions
+    if history is None:
+        return verdict  # shared by every case in this situation: copy() it to change it
+    verdict = verdict.copy()  # the history's exclusions and cautions come first (Evaluator.evaluate)
+    verdict.exclusions = history.exclusions + verdict.exclusions
+    verdict.cautions = history.cautions + verdict.cautions
     return verdict
 
 
