@@ -22,7 +22,7 @@ from .eligibility import Evaluator, Verdict, rule_facts
 
 _GROUPS: dict = {}  # (id(guideline), site group) -> GroupPlan
 _VERDICTS: dict = {}  # (plan, what each of its rules found) -> (Verdict, the unknown-fact effects it adds)
-_MAX_VERDICTS = 16_384  # situations remembered: memory stays flat however large the cohort
+_MAX_VERDICTS = 4096  # situations remembered (~1 KiB each): memory stays flat however large the cohort
 
 # How a rule speaks in evaluate: a label limit, a requirement and an exclusion (Evaluator.check
 # with polarity and label_limit), a caution, a category rule, a ranking factor.
