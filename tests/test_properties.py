@@ -195,3 +195,29 @@ def _shuffled(value, rng):
 @given(cases, st.randoms(use_true_random=False))
 def test_key_order_does_not_change_the_advice(data, rng):
     assert as_json.render(advise(data)[1]) == as_json.render(advise(_shuffled(data, rng))[1])
+
+
+@given(cases)
+def test_a_situation_decided_once_is_decided_as_in_full(data):
+    """plans.judge (the verdict from the memo, which every earlier generated case filled) gives
+    what Evaluator.evaluate works out in full, for every recommendation of the case's site group."""
+    from netadvisor.engine import plans
+    from netadvisor.engine.eligibility import Evaluator
+
+    case = parse_case(data, source="generated.yaml", therapy=SPEC, default_id="generated")
+    knowledge = LIBRARY.pick(None, case.as_of)
+    facts = case_facts(case, knowledge, None)
+    group = knowledge.guideline.group_of(case.site, facts)
+    facts["site_group"] = group.id if group else None
+    if group is None:
+        return
+    direct, judged = Evaluator(case, knowledge, group, facts), Evaluator(case, knowledge, group, facts)
+    for rec in knowledge.guideline.recommendations:
+        if rec.site_group == group.id:
+            therapy = knowledge.catalogue.therapies[rec.therapy]
+            want, got = direct.evaluate(rec, therapy), plans.judge(judged, rec, therapy)
+            assert (got.exclusions, got.cautions, got.reasons, got.category, got.category_origin, got.factor_total,
+                    got.practice_total, got.conflicts, got.level_rank) == (
+                    want.exclusions, want.cautions, want.reasons, want.category, want.category_origin, want.factor_total,
+                    want.practice_total, want.conflicts, want.level_rank), rec.id
+    assert judged.unknown_effects == direct.unknown_effects
