@@ -78,6 +78,7 @@ class Evaluator:
         self.unknown_effects: dict = {}  # (fact paths, settle) -> [therapy names]
         self.histories: dict = {}  # (therapy id, intent) -> what the history says of it (plans.judge)
         self.findings = None  # (the site group's plan, what each of its rules finds) (plans.judge)
+        self.labels: dict = {}  # therapy id -> what its label date says on the case's date (plans.judge)
 
     # facts and rules
 
@@ -323,10 +324,11 @@ class Evaluator:
 
     # a recommendation
 
-    def evaluate(self, rec: Recommendation, therapy: Therapy, history: bool = True) -> Verdict:
-        """The history (unless history is False: plans.judge adds it), the therapy's label
-        limits, the recommendation's requirements and exclusions, then the cautions, in that
-        order; category and ranking factors."""
+    def evaluate(self, rec: Recommendation, therapy: Therapy, history: bool = True, label: bool = True) -> Verdict:
+        """The history, the therapy's label limits, the recommendation's requirements and
+        exclusions, then the cautions, in that order (the label date's last); category and ranking
+        factors. plans.judge works out the history's and the label date's part per case (history,
+        label False) and the rest once per situation."""
         verdict = Verdict(rec)
         if history:
             self.history_rules(therapy, rec.intent, verdict)
@@ -339,7 +341,7 @@ class Evaluator:
         self._therapy_cautions(therapy, rec, verdict)
         for rule in rec.cautions:
             self.caution_rule(rule, verdict)
-        factors = self._late(therapy, rec, verdict)
+        factors = self._late(therapy, rec, verdict, label)
         for rule in rec.category_rules:
             value = rule.cond.eval(self.facts) if rule.cond else True
             if value is True:
@@ -362,14 +364,15 @@ class Evaluator:
             if not rule.intents or rec.intent in rule.intents:
                 self.caution_rule(rule, verdict)
 
-    def _late(self, therapy: Therapy, rec: Recommendation, verdict: Verdict) -> tuple:
+    def _late(self, therapy: Therapy, rec: Recommendation, verdict: Verdict, label: bool = True) -> tuple:
         """The guideline's cautions for the therapy, the patient's wishes, the label date;
         returns the guideline's ranking factors for it (for _factors)."""
         cautions, factors = self.targeted(therapy, rec.site_group, rec.intent)
         for rule in cautions:
             self.caution_rule(rule, verdict)
         self.preference_conflicts(therapy, verdict)
-        self.label_date(therapy, verdict)
+        if label:
+            self.label_date(therapy, verdict)
         return factors
 
     def _factors(self, factors: tuple, verdict: Verdict):

@@ -8,11 +8,11 @@ cautions and ranking factors), each once, and per recommendation a Plan saying w
 them it reads. Per case, each rule is evaluated once; what it finds is only its truth
 value when it says nothing, and the values its words show when it speaks (as
 Evaluator.worded keys its words). A recommendation's key is what its rules found, with
-the patient's wishes and, while an approval of the therapy is recent, the case's date.
-Cases with equal keys get equal verdicts, so a verdict is worked out for the first and
-copied for the rest. What the history says (progression, prior toxicity and exposure, in
-words that carry the history's own dates) is worked out per case and put first, as
-Evaluator.evaluate puts it.
+the patient's wishes. Cases with equal keys get equal verdicts, so a verdict is worked out
+for the first and shared by the rest. What the history says (progression, prior toxicity
+and exposure) and what the label date says (an approval after the case's date) carry the
+case's own dates: they are worked out per case and put first and last, where
+Evaluator.evaluate puts them.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class GroupPlan:
 class Plan:
     """The rules one recommendation of one therapy is judged by: their places in the group's."""
 
-    __slots__ = ("rec", "therapy", "places", "approvals", "labelled_from")
+    __slots__ = ("rec", "therapy", "places", "labelled_from")
 
     def __init__(self, ev: Evaluator, rec, therapy, group: GroupPlan, places: dict):
         self.rec, self.therapy = rec, therapy
@@ -90,16 +90,12 @@ class Plan:
         rules += [(rule, CATEGORY) for rule in rec.category_rules]  # all of them: a finer key than needed, never a coarser
         rules += [(rule, FACTOR) for rule in factors]
         self.places = tuple(group.place(places, rule, role) for rule, role in rules)
-        self.approvals = tuple(a.covers for a in therapy.approvals)
         # on or after the last day of every approval, label_date says nothing, whatever the date
         self.labelled_from = max((a.date.last_day() for a in therapy.approvals), default=None)
 
     def key(self, ev: Evaluator, found: list) -> tuple:
-        """What the rules this recommendation reads found, and the case's wishes and date where they count."""
-        key = (self, ev.facts.get("avoid"), *map(found.__getitem__, self.places))
-        if self.labelled_from is not None and ev.case.as_of < self.labelled_from:
-            key += (ev.case.as_of, *(c is None or c.eval(ev.facts) is not False for c in self.approvals))
-        return key
+        """What the rules this recommendation reads found, and the patient's wishes."""
+        return (self, ev.facts.get("avoid"), *map(found.__getitem__, self.places))
 
 
 def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
@@ -126,7 +122,7 @@ def judge(ev: Evaluator, rec, therapy) -> Verdict:
     if found is None:
         effects, ev.unknown_effects = ev.unknown_effects, {}
         try:
-            verdict = ev.evaluate(rec, therapy, history=False)
+            verdict = ev.evaluate(rec, therapy, history=False, label=False)
             added = tuple((unknown, len(names)) for unknown, names in ev.unknown_effects.items())
         finally:
             ev.unknown_effects = effects
@@ -134,12 +130,15 @@ def judge(ev: Evaluator, rec, therapy) -> Verdict:
     verdict, added = found
     for unknown, count in added:
         ev.unknown_effects.setdefault(unknown, []).extend([therapy.name] * count)
-    history = _history(ev, therapy, rec)
-    if history is None:
+    history, label = _history(ev, therapy, rec), _label(ev, therapy, plan)
+    if history is None and label is None:
         return verdict  # shared by every case in this situation: copy() it to change it
-    verdict = verdict.copy()  # the history's exclusions and cautions come first (Evaluator.evaluate)
-    verdict.exclusions = history.exclusions + verdict.exclusions
-    verdict.cautions = history.cautions + verdict.cautions
+    verdict = verdict.copy()  # the history's exclusions and cautions first, the label date's last (Evaluator.evaluate)
+    if history is not None:
+        verdict.exclusions = history.exclusions + verdict.exclusions
+        verdict.cautions = history.cautions + verdict.cautions
+    if label is not None:
+        verdict.cautions = verdict.cautions + label
     return verdict
 
 
@@ -154,3 +153,16 @@ def _history(ev: Evaluator, therapy, rec) -> Verdict | None:
         found = ev.histories[key] = Verdict(rec)
         ev.history_rules(therapy, rec.intent, found)
     return found if found.exclusions or found.cautions else None
+
+
+def _label(ev: Evaluator, therapy, plan: Plan) -> list | None:
+    """What the therapy's label date says on the case's date (once per case), or None: the
+    words carry the date, and replay and audit judge each decision on its own date."""
+    if plan.labelled_from is None or ev.case.as_of >= plan.labelled_from:
+        return None
+    found = ev.labels.get(therapy.id)
+    if found is None:
+        scratch = Verdict(plan.rec)
+        ev.label_date(therapy, scratch)
+        found = ev.labels[therapy.id] = scratch.cautions
+    return found or None
