@@ -33,6 +33,11 @@ MAX_NODES = 100_000  # values in one document, keys included; a full case has a 
 MAX_DIGITS = 20  # digits in an integer; no field needs more
 _SHORT = 20_000  # characters: too few for MAX_NODES values or a nesting that crashes libyaml
 
+
+def is_stdin(path) -> bool:
+    """The path `-`: standard input (or, for an output, standard output)."""
+    return str(path) == "-"
+
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

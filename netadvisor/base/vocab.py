@@ -34,6 +34,8 @@ FUNCTIONAL_ALIASES = {"non-functional": "nonfunctional", "nonfunctioning": "nonf
                       "non-functioning": "nonfunctional", "carcinoid": "carcinoid-syndrome"}
 SSTR = ("positive", "negative", "unknown")
 SSTR_MODALITY = ("ga68-dotatate-pet", "ga68-dotatoc-pet", "cu64-dotatate-pet", "octreoscan", "immunohistochemistry")
+SSTR_MODALITY_NAMES = {"ga68-dotatate-pet": "⁶⁸Ga-DOTATATE PET", "ga68-dotatoc-pet": "⁶⁸Ga-DOTATOC PET",  # as reports write them
+                       "cu64-dotatate-pet": "⁶⁴Cu-DOTATATE PET", "octreoscan": "Octreoscan"}
 SSTR_UPTAKE = ("strong", "moderate", "weak", "heterogeneous")
 METASTASES = ("liver", "lymph-node", "bone", "lung", "peritoneum", "brain", "other")
 METASTASES_ALIASES = {"hepatic": "liver", "lymph-nodes": "lymph-node", "nodal": "lymph-node"}
@@ -41,6 +43,7 @@ MSI = ("high", "stable", "unknown")
 MSI_ALIASES = {"dmmr": "high", "msi-h": "high", "msi-high": "high", "mss": "stable", "pmmr": "stable"}
 TMB_WORDS = ("high", "low")
 GERMLINE = ("men1", "vhl", "nf1", "tsc", "lynch")
+GERMLINE_NAMES = {"men1": "MEN1", "vhl": "VHL", "nf1": "NF1", "tsc": "TSC", "lynch": "Lynch"}  # as reports write them
 BURDEN = ("low", "clinically-significant")  # NCCN's words
 BURDEN_ALIASES = {"significant": "clinically-significant", "high": "clinically-significant"}
 FDG = ("positive", "negative")

@@ -39,13 +39,14 @@ def batch(
     with guarded():
         from functools import partial
 
+        from ..base.documents import is_stdin
         from ..base.escape import terminal
         from ..cohort import batch as runner
         from ..cohort.discover import refuse_output_among_inputs
         from ..core import checked_library
         from ..formats.batch_out import Summary, shape, writer_for
 
-        to_stdout = out is not None and str(out) == "-"  # JSON Lines for the next program in a pipe
+        to_stdout = out is not None and is_stdin(out)  # `-`: JSON Lines for the next program in a pipe
         kind = ".jsonl" if to_stdout else out.suffix.lower() if out is not None else None
         if kind is not None and kind not in OUTPUTS:
             raise UsageError(f"--out: '{out.name}' must end in .jsonl or .csv")

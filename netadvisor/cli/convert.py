@@ -38,7 +38,8 @@ def convert(
         from ..inputs.fhir.bundle import bundle_to_case, is_bundle
         from ..knowledge.library import load_library
 
-        from ..inputs.case_reader import STDIN, is_stdin, read_stdin
+        from ..base.documents import STDIN, is_stdin
+        from ..inputs.case_reader import read_stdin
 
         if is_stdin(bundle):
             data, name, stem = read_stdin(CASE_MAX_BYTES)[0], STDIN, "stdin"

@@ -28,12 +28,12 @@ def expand(
         import io
         from contextlib import nullcontext
 
-        from ..base.documents import STDIN
+        from ..base.documents import STDIN, is_stdin
         from ..base.errors import InputError, Problem, UsageError
         from ..base.files import atomic_write, same_file
         from ..formats.compact import expand as full_lines
 
-        stdin = str(file) == "-"
+        stdin = is_stdin(file)
         name = STDIN if stdin else str(file)
         if stdin and sys.stdin.isatty():
             raise InputError([Problem(STDIN, "", "nothing piped in: `-` reads a compact batch file from standard input")])

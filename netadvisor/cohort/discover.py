@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from ..base.documents import CASE_MAX_BYTES, STDIN, SUFFIXES, decode
+from ..base.documents import CASE_MAX_BYTES, STDIN, SUFFIXES, decode, is_stdin
 from ..base.errors import InputError, Problem, UsageError
 from ..base.escape import file_name
 from ..base.files import same_file
@@ -65,7 +65,7 @@ class Discovery:
     def __iter__(self) -> Iterator[Input]:
         for raw in self.paths:
             path = Path(raw)
-            if str(raw) == "-":
+            if is_stdin(raw):
                 yield from _stdin_lines()
             elif path.is_dir():
                 yield from self._walk(str(path))

@@ -21,7 +21,7 @@ import hashlib
 import tempfile
 from contextlib import contextmanager
 
-from ..base.memo import remember
+from ..base.memo import per_object, remember
 from .json_lines import dumps
 
 FORMAT = "netadvisor-batch-compact/1"
@@ -30,7 +30,6 @@ RECORD_PARTS = ("guideline",)  # keys of the advice object written once per valu
 _PART = '{"part":'  # how a worker hands the parent a part it has not handed it before
 
 _IDS: dict = {}  # JSON text of a part -> its ID (per process)
-_TEXTS: dict = {}  # id(candidate part) -> (part, its JSON text): the writer hands many cases one object (json_spec._shared)
 _SENT: set = set()  # IDs this process has handed on
 
 
@@ -75,12 +74,7 @@ def compact_line(record: dict) -> str:
     return "".join(new) + dumps(record) + "\n"
 
 
-def _text(part) -> str:
-    """The JSON text of a candidate part, written once per object (at most 4,096 remembered)."""
-    found = _TEXTS.get(id(part))
-    if found is None or found[0] is not part:
-        found = remember(_TEXTS, id(part), (part, dumps(part)))  # holding the part keeps its id from being reused
-    return found[1]
+_text = per_object(dumps)  # the JSON text of a candidate part, written once per object the writer shares
 
 
 class CompactWriter:

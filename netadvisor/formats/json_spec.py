@@ -7,7 +7,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from ..base.fields import Field, ListOf, Nullable, Record, Str
-from ..base.memo import remember
+from ..base.memo import per_object
 from ..knowledge.models import ID
 
 
@@ -51,21 +51,10 @@ def writer(spec):
     return None
 
 
-def _shared(write, limit: int = 1024):
-    """write, remembering its data per object (by identity: 1 and 1.0 are equal, and written apart), at most
-    `limit` of them, so memory stays flat. The data is shared by every record that holds the object: never
-    change it (compact.py copies what it replaces)."""
-    if write is None:
-        return None
-    memo: dict = {}
-
-    def shared(value):
-        found = memo.get(id(value))
-        if found is None or found[0] is not value:
-            found = remember(memo, id(value), (value, write(value)), limit)  # holding the value keeps its id from being reused
-        return found[1]
-
-    return shared
+def _shared(write):
+    """write, remembering its data per object (base.memo.per_object). The data is shared by every
+    record that holds the object: never change it (compact.py copies what it replaces)."""
+    return None if write is None else per_object(write, 1024)
 
 
 def write(spec, value):

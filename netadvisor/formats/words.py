@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..base import vocab
 from ..base.fields import alias_key
 from ..engine.advice import Advice, Candidate
 
@@ -204,11 +205,6 @@ def _word(value) -> str:
     return str(value).replace("-", " ")
 
 
-MODALITY = {"ga68-dotatate-pet": "⁶⁸Ga-DOTATATE PET", "ga68-dotatoc-pet": "⁶⁸Ga-DOTATOC PET", "cu64-dotatate-pet": "⁶⁴Cu-DOTATATE PET",
-            "octreoscan": "Octreoscan", "immunohistochemistry": "immunohistochemistry"}
-GERMLINE = {"men1": "MEN1", "vhl": "VHL", "nf1": "NF1", "tsc": "TSC", "lynch": "Lynch"}
-
-
 def biology(advice: Advice) -> list:
     """The tumour's biology beyond the case line: histology, gastric type, SSTR uptake, FDG, biomarkers, germline."""
     t = advice.case_facts.get("tumor", {})
@@ -221,7 +217,7 @@ def biology(advice: Advice) -> list:
     if isinstance(sstr, dict) and (sstr.get("uptake") or sstr.get("modality")):
         how = f"{sstr['uptake']} SSTR uptake" if sstr.get("uptake") else "SSTR status"
         if sstr.get("modality"):
-            how += " on " + MODALITY.get(sstr["modality"], _word(sstr["modality"]))
+            how += " on " + vocab.SSTR_MODALITY_NAMES.get(sstr["modality"], _word(sstr["modality"]))
         parts.append(how)
     if t.get("fdg"):
         parts.append(f"FDG-PET {t['fdg']}")
@@ -235,7 +231,7 @@ def biology(advice: Advice) -> list:
         if markers.get(key):
             parts.append(f"{label} {'V600E' if markers[key] == 'v600e' else _word(markers[key])}")
     if t.get("germline"):
-        parts.append("germline " + ", ".join(GERMLINE.get(g, g) for g in t["germline"]))
+        parts.append("germline " + ", ".join(vocab.GERMLINE_NAMES.get(g, g) for g in t["germline"]))
     return parts
 
 

@@ -10,16 +10,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ..base.documents import CASE_MAX_BYTES, STDIN, decode, format_of, line_finder, load_document, parse_text
+from ..base.documents import CASE_MAX_BYTES, STDIN, decode, format_of, is_stdin, line_finder, load_document, parse_text
 from ..base.errors import InputError, Problem
 from ..base.escape import file_name
 from ..base.fields import Str, is_mapping
 from .case import Case
 from .case_format import parse_case
-
-
-def is_stdin(path) -> bool:
-    return str(path) == "-"
 
 
 def read_stdin(max_bytes: int = CASE_MAX_BYTES) -> tuple[object, str, str]:
