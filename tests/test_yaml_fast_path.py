@@ -1,6 +1,7 @@
 """The YAML fast path (base/documents._fast_yaml) against the strict loader: the same value, or
 the same refusal with the same message, for generated documents full of tricky scalars, for every
-file the project ships, and for the hostile corpus.
+file the project ships, and for the hostile corpus. Likewise JSON text, which skips the walk of
+_check_values when nothing in it could be refused.
 
 The fast path only ever accepts; what it doubts goes to the strict loader. So what must hold is
 that what it accepts, the strict loader accepts with the same value, down to the types (1, 1.0
@@ -14,7 +15,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netadvisor.base.documents import _DOUBT, _fast_yaml, _strict_yaml, parse_text
+from netadvisor.base.documents import _DOUBT, MAX_DEPTH, _check_values, _fast_yaml, _strict_yaml, parse_text
 
 from conftest import ROOT
 from test_hostile_inputs import CORPUS
@@ -138,3 +139,30 @@ def test_the_hostile_corpus_reads_the_same():
         same(text)
         checked += 1
     assert checked > 150
+
+
+def full_json_check(text: str):
+    """parse_text's JSON reading with the walk of _check_values always taken."""
+    data = parse_text(text, "json")
+    _check_values(data)
+    return data
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(st.characters(codec=None), max_size=5),
+              st.sampled_from(["\x00", "\x1b", "\x7f", "\x85", "\ud800", "\udfff", "\u2028", "\t", "é", "\\"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=3), inner, max_size=4)),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=500)
+@given(json_values, st.booleans(), st.integers(0, 3))
+def test_json_without_the_walk_reads_the_same(value, ascii_only, nesting):
+    """Escaped or raw, a control character or surrogate anywhere (keys too) is refused as the walk
+    refuses it; deep nesting too (wrapped in up to MAX_DEPTH + 1 levels)."""
+    wrapped = value
+    for _ in range([0, MAX_DEPTH - 2, MAX_DEPTH, MAX_DEPTH + 1][nesting]):
+        wrapped = [wrapped]
+    text = json.dumps(wrapped, ensure_ascii=ascii_only)
+    assert outcome(lambda t: parse_text(t, "json"), text) == outcome(full_json_check, text), text

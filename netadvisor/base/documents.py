@@ -219,7 +219,10 @@ def parse_text(text: str, fmt: str):
             raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
             raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
-        _check_values(data)
+        # A short line (fewer characters than MAX_NODES) with fewer brackets than MAX_DEPTH and no
+        # escape, control character or surrogate holds nothing _check_values refuses: a batch line skips the walk.
+        if len(text) >= _SHORT or text.count("[") + text.count("{") >= MAX_DEPTH or _JSON_DOUBT.search(text):
+            _check_values(data)
         return data
     data = _fast_yaml(text)
     return data if data is not _DOUBT else _strict_yaml(text)
@@ -372,6 +375,7 @@ _WILD = _RESOLVERS.get(None, [])
 _FIRST = {first: resolvers + _WILD for first, resolvers in _RESOLVERS.items() if first is not None}
 _TAG = "tag:yaml.org,2002:"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF and CR
+_JSON_DOUBT = re.compile(r"[\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # an escape, a Cc but tab, LF and CR, a surrogate
 
 
 class _Doubt(Exception):
