@@ -9,6 +9,7 @@ from netadvisor.core import advise_case
 from netadvisor.engine import plans
 from netadvisor.engine.eligibility import Evaluator
 from netadvisor.engine.facts import case_facts
+from netadvisor.engine.ranking import _KEYS, rank_key
 from netadvisor.inputs.case_reader import load_case
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -28,8 +29,8 @@ def _cases(library):
 
 def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(library):
     """Every recommendation of every case's site group, twice over (the second time from the
-    memo, filled by every case before): the same exclusions, cautions, reasons and ranking
-    facts as the long way, in the same order, and the same unknown-fact effects."""
+    memo, filled by every case before): the same exclusions, cautions, reasons, ranking facts
+    and ranking key as the long way, in the same order, and the same unknown-fact effects."""
     plans._VERDICTS.clear()
     cases = list(_cases(library))
     for case in cases + cases:
@@ -45,7 +46,10 @@ def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(
             if rec.site_group != group.id:
                 continue
             therapy = knowledge.catalogue.therapies[rec.therapy]
-            assert _verdict(plans.judge(judged, rec, therapy)) == _verdict(direct.evaluate(rec, therapy)), (case.id, rec.id)
+            verdict, worked_out = plans.judge(judged, rec, therapy), direct.evaluate(rec, therapy)
+            assert _verdict(verdict) == _verdict(worked_out), (case.id, rec.id)
+            # the key remembered on a shared verdict (filled by an earlier case) is the key worked out afresh
+            assert rank_key(verdict, guideline.rank_order) == tuple(_KEYS[k](worked_out) for k in guideline.rank_order), (case.id, rec.id)
         assert judged.unknown_effects == direct.unknown_effects, case.id
     assert 0 < len(plans._VERDICTS) < len(cases) * 10  # situations were shared, not one per evaluation
 

@@ -38,6 +38,7 @@ class Verdict:
         self.step_rank = 0  # place among the first options of the algorithm's step (after them: their count)
         self.scheme = None  # the guideline's evidence scheme, when it writes levels
         self.level_rank = 0  # the rank of the recommendation's level on the common scale
+        self.ranked = None  # (ranking keys, rank_key's key), remembered: a judged verdict is final
 
     @property
     def ok(self) -> bool:
@@ -47,6 +48,7 @@ class Verdict:
         """A verdict of its own (advise sets its step), sharing the lists, which are final."""
         twin = Verdict.__new__(Verdict)
         twin.__dict__.update(self.__dict__)
+        twin.ranked = None  # the copy is made to be changed
         return twin
 
     @property

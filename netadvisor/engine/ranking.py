@@ -20,7 +20,12 @@ PREFERENCE_ORDER = ("preferred", "other-recommended", "useful-in-certain-circums
 
 
 def rank_key(verdict: Verdict, order: tuple) -> tuple:
-    return tuple(_KEYS[key](verdict) for key in order)
+    """The verdict's place in the guideline's order (its ranking keys), remembered on the verdict:
+    a judged verdict is shared by every case in its situation and never changed (copies forget it)."""
+    known = verdict.ranked
+    if known is None or known[0] is not order:
+        known = verdict.ranked = (order, tuple(_KEYS[key](verdict) for key in order))
+    return known[1]
 
 
 _KEYS = {
