@@ -125,6 +125,7 @@ class Str(Spec):
         self.choices, self.aliases, self.pattern = choices, aliases or {}, pattern
         self.max_len, self.doc = max_len, doc
         self._memo = None
+        self._fullmatch = re.compile(pattern).fullmatch if pattern else None
 
     def _choices(self):
         return self.choices() if callable(self.choices) else self.choices
@@ -136,13 +137,14 @@ class Str(Spec):
         if self.max_len is not None and len(value) > self.max_len:
             problems.append((path, f"text is {len(value):,} characters; the limit is {self.max_len:,}"))
             return INVALID
-        choices = self._choices()
+        choices = self.choices() if callable(self.choices) else self.choices  # _choices(), inlined: the hot path
         if choices is None:
-            if self.pattern and not re.fullmatch(self.pattern, value):
+            if self._fullmatch is not None and self._fullmatch(value) is None:
                 problems.append((path, f"'{value}' does not match the form {self.pattern}"))
                 return INVALID
             return value
-        canon = self._canonical(choices)
+        memo = self._memo
+        canon = memo[1] if memo is not None and memo[0] is choices else self._canonical(choices)
         if value in canon:  # already canonical: the common case
             return canon[value]
         key = vocab_key(value)
@@ -303,11 +305,12 @@ class ListOf(Spec):
             problems.append((path, f"{len(value):,} items; the limit is {self.max_items:,}"))
             return INVALID
         out = []
+        check, unique = self.item.check, self.unique
         for index, item in enumerate(value):
-            checked = self.item.check(item, join_path(path, index), problems)
+            checked = check(item, (path, index), problems)  # (path, index): join_path, inlined
             if checked is INVALID:
                 continue
-            if self.unique and checked in out:
+            if unique and checked in out:
                 problems.append((join_path(path, index), f"'{checked}' is listed twice"))
                 continue
             out.append(checked)
@@ -371,6 +374,9 @@ class Record(Spec):
     def __init__(self, fields: dict, doc: str = "", title: str = "", closed: bool = True, null_is_unknown: bool = True):
         self.fields, self.doc, self.title, self.closed = fields, doc, title, closed  # fields: name -> Field
         self.null_is_unknown = null_is_unknown
+        # the hot path of batch runs, per key: its spec's check, and whether null may stand for leaving it out
+        self._checks = {name: (f.spec.check, null_is_unknown and not f.required) for name, f in fields.items()}
+        self._required = tuple(name for name, f in fields.items() if f.required)
 
     def check(self, value, path, problems):
         if not isinstance(value, dict):
@@ -379,28 +385,29 @@ class Record(Spec):
             return INVALID
         out = {}
         ok = True
+        checks = self._checks
         for key, item in value.items():
-            if not isinstance(key, str):
-                problems.append((path, f"key {key!r} must be a word, not {_type_name(key)}"))
+            found = checks.get(key)  # None for every key that is not a field name, text or not
+            if found is None:
                 ok = False
-                continue
-            spec = self.fields.get(key)
-            if spec is None:
+                if not isinstance(key, str):
+                    problems.append((path, f"key {key!r} must be a word, not {_type_name(key)}"))
+                    continue
                 known = ", ".join(self.fields)
                 problems.append(
                     (join_path(path, key), f"unknown field{did_you_mean(key, self.fields)}; known fields: {known}")
                 )
-                ok = False
                 continue
-            if item is None and not spec.required and self.null_is_unknown:
+            check, null_means_unknown = found
+            if item is None and null_means_unknown:
                 continue  # an explicit null is the same as leaving the field out: unknown
-            checked = spec.spec.check(item, join_path(path, key), problems)
+            checked = check(item, (path, key), problems)  # (path, key): join_path, inlined
             if checked is INVALID:
                 ok = False
             else:
                 out[key] = checked
-        for key, spec in self.fields.items():
-            if spec.required and value.get(key) is None:
+        for key in self._required:
+            if value.get(key) is None:
                 problems.append((join_path(path, key), "is required"))
                 ok = False
         return out if ok else INVALID
