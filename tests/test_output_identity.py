@@ -116,8 +116,8 @@ def test_full_outputs_are_byte_identical_to_the_reference(outputs):
 
 
 def test_batch_lines_are_what_json_dumps_writes(library):
-    """batch writes its lines with orjson: byte for byte json.dumps, Figures and odd values included."""
-    from netadvisor.formats.batch_out import dumps
+    """batch writes its lines with orjson, as UTF-8 bytes: byte for byte json.dumps, Figures and odd values included."""
+    from netadvisor.formats.json_lines import dumps, dumps_line
     from netadvisor.knowledge.evidence import Figure
 
     def reference(value):
@@ -126,6 +126,8 @@ def test_batch_lines_are_what_json_dumps_writes(library):
     spec = library.catalogue.therapy_spec()
     for path in shipped_cases():
         record = as_json.advice_to_dict(advise_case(load_case(path, spec), library, compare=path.stem.startswith("v3-")))
+        assert dumps_line(record) == (reference(record) + "\n").encode(), path.name
         assert dumps(record) == reference(record), path.name
     odd = {"big": 2**70, "figure": Figure(0.4, "0.40"), "text": "é\u2028</script>\x1b\x7f", 1: "key", "nested": [1.5e-3, -0.0, 1e16]}
+    assert dumps_line(odd) == (reference(odd) + "\n").encode()
     assert dumps(odd) == reference(odd)

@@ -142,3 +142,14 @@ def test_an_ascii_only_output_stream():
         result.stdout.decode("ascii")
         if args[1] == "json":  # still JSON, and the same data
             assert json.loads(result.stdout) == json.loads(plain.stdout)
+
+
+def test_batch_json_lines_on_an_ascii_only_output_stream():
+    """batch writes JSON Lines as UTF-8 bytes, except to a stream of another encoding: there as
+    text, escaped, so still ASCII and the same records."""
+    utf8 = run_cli("batch", CASES, "--out", "-", "-j", "1", "-q")
+    result = subprocess.run([sys.executable, "-m", "netadvisor", "batch", str(CASES), "--out", "-", "-j", "1", "-q"],
+                            capture_output=True, cwd=ROOT, timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert result.returncode == utf8.returncode, result.stderr
+    assert not utf8.stdout.isascii() and result.stdout.decode("ascii")
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [json.loads(line) for line in utf8.stdout.splitlines()]

@@ -122,6 +122,19 @@ class atomic_write:
         except OSError as exc:  # a full disk, a quota, an I/O error
             raise self.error(exc) from None
 
+    def write_bytes(self, data: bytes) -> None:
+        """Text already encoded as UTF-8, beneath the text layer: flush() before the first."""
+        try:
+            self.handle.buffer.write(data)
+        except OSError as exc:
+            raise self.error(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.handle.flush()
+        except OSError as exc:
+            raise self.error(exc) from None
+
     def __exit__(self, kind, exc, traceback) -> None:
         if kind is not None:
             self._discard()

@@ -1,5 +1,6 @@
 """Outputs of `netadvisor batch`: JSON Lines, CSV and the summary, all streaming."""
 
+import codecs
 import csv
 import io
 import re
@@ -11,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..base.escape import csv_cell, terminal
-from .json_lines import dumps
+from .json_lines import dumps_line
 
 CSV_COLUMNS = ("id", "source", "line", "site", "site_group", "top", "candidates", "excluded", "error")
 
@@ -50,8 +51,24 @@ class _Writer:
 
 
 class JsonlWriter(_Writer):
-    def line(self, record: dict) -> str:
-        return dumps(record) + "\n"
+    def line(self, record: dict) -> bytes:
+        return dumps_line(record)
+
+    @contextmanager
+    def open(self, out):
+        """The lines are UTF-8 already (orjson's bytes): written beneath out's text layer, flushed first."""
+        out.flush()
+        if hasattr(out, "write_bytes"):  # base.files.atomic_write
+            yield _Bytes(out.write_bytes)
+        elif hasattr(out, "buffer") and codecs.lookup(out.encoding).name == "utf-8":  # standard output
+            yield _Bytes(out.buffer.write)
+        else:  # text only, or another encoding (PYTHONIOENCODING=ascii): the stream's own escapes apply
+            yield _Bytes(lambda data: out.write(data.decode()))
+
+
+class _Bytes:
+    def __init__(self, write):
+        self.write = write
 
 
 def csv_text(rows) -> str:

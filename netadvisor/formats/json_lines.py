@@ -4,17 +4,24 @@ import json
 
 
 def dumps(record: dict) -> str:
-    """One compact JSON line, byte for byte what json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    writes, by orjson (8x faster on an advice object; imported on first use, so only runs that write JSON
-    Lines pay its import). A value orjson refuses and json writes (an int past 64 bits, a non-text key)
-    goes through json, so the line is the same either way; so does every line where orjson is not installed."""
+    """One compact JSON line, without its newline (see dumps_line)."""
+    return dumps_line(record)[:-1].decode()
+
+
+def dumps_line(record: dict) -> bytes:
+    """One line of JSON Lines as UTF-8, newline included: byte for byte what json.dumps(record,
+    ensure_ascii=False, separators=(",", ":")) + "\n" encodes to, by orjson (8x faster on an advice
+    object; imported on first use, so only runs that write JSON Lines pay its import). Its bytes go
+    to the file as they are: decoding and encoding again cost twice its work on a 17 KiB line. A value
+    orjson refuses and json writes (an int past 64 bits, a non-text key) goes through json, so the line
+    is the same either way; so does every line where orjson is not installed."""
     fast = _orjson()
     if fast is not None:
         try:
-            return fast.dumps(record, default=_plain).decode()
+            return fast.dumps(record, default=_plain, option=fast.OPT_APPEND_NEWLINE)
         except TypeError:
             pass
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def _orjson():
