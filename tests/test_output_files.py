@@ -3,6 +3,7 @@ links, with long names; and the user's environment (no folder, a folder at the p
 permission, a full disk) is exit 2 naming the path and the reason, never "this is a bug"."""
 
 import errno
+import io
 import os
 import stat
 
@@ -133,3 +134,14 @@ def test_a_read_only_folder_is_found_before_the_run(tmp_path, monkeypatch):
         with atomic_write(tmp_path / "out.jsonl", "--out"):
             pytest.fail("the run started")
 
+
+
+def test_bytes_to_a_stream_of_another_encoding_keep_a_character_split_between_writes():
+    """batch --compact copies its spool in chunks of 1 MiB, which may end inside a character."""
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="backslashreplace")
+    handle, text = files.BytesHandle(stream), "¹⁷⁷Lu · ≥ 2"
+    data = text.encode()
+    for i in range(len(data)):
+        handle.write(data[i:i + 1])
+    stream.flush()
+    assert stream.buffer.getvalue() == text.encode("ascii", "backslashreplace")

@@ -144,11 +144,13 @@ def test_an_ascii_only_output_stream():
             assert json.loads(result.stdout) == json.loads(plain.stdout)
 
 
-def test_batch_json_lines_on_an_ascii_only_output_stream():
+@pytest.mark.parametrize("compact", [[], ["--compact"]])
+def test_batch_json_lines_on_an_ascii_only_output_stream(medium, compact):
     """batch writes JSON Lines as UTF-8 bytes, except to a stream of another encoding: there as
     text, escaped, so still ASCII and the same records."""
-    utf8 = run_cli("batch", CASES, "--out", "-", "-j", "1", "-q")
-    result = subprocess.run([sys.executable, "-m", "netadvisor", "batch", str(CASES), "--out", "-", "-j", "1", "-q"],
+    args = ("batch", medium, "--out", "-", "-j", "2", "-q", *compact)
+    utf8 = run_cli(*args)
+    result = subprocess.run([sys.executable, "-m", "netadvisor", *map(str, args)],
                             capture_output=True, cwd=ROOT, timeout=120, env={**os.environ, "PYTHONIOENCODING": "ascii"})
     assert result.returncode == utf8.returncode, result.stderr
     assert not utf8.stdout.isascii() and result.stdout.decode("ascii")

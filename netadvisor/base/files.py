@@ -18,6 +18,7 @@ so a command that opens its output before the run fails before any work.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from pathlib import Path
@@ -184,6 +185,22 @@ class atomic_write:
             except OSError:
                 pass
             self.tmp = None
+
+
+class BytesHandle:
+    """Writes bytes to a text handle (an atomic_write, standard output): text that is UTF-8 already
+    (orjson's JSON Lines) goes beneath its text layer, flushed first, with no decoding and encoding
+    again; to a stream of another encoding (PYTHONIOENCODING=ascii) it goes as text, so its escapes apply."""
+
+    def __init__(self, out):
+        out.flush()
+        if hasattr(out, "write_bytes"):  # atomic_write
+            self.write = out.write_bytes
+        elif hasattr(out, "buffer") and codecs.lookup(out.encoding).name == "utf-8":
+            self.write = out.buffer.write
+        else:
+            decode = codecs.getincrementaldecoder("utf-8")().decode  # a chunk may end inside a character
+            self.write = lambda data: out.write(decode(data))
 
 
 def _sync_folder(folder: Path) -> None:

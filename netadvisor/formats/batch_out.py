@@ -1,6 +1,5 @@
 """Outputs of `netadvisor batch`: JSON Lines, CSV and the summary, all streaming."""
 
-import codecs
 import csv
 import io
 import re
@@ -12,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..base.escape import csv_cell, terminal
+from ..base.files import BytesHandle
 from .json_lines import dumps_line
 
 CSV_COLUMNS = ("id", "source", "line", "site", "site_group", "top", "candidates", "excluded", "error")
@@ -56,19 +56,7 @@ class JsonlWriter(_Writer):
 
     @contextmanager
     def open(self, out):
-        """The lines are UTF-8 already (orjson's bytes): written beneath out's text layer, flushed first."""
-        out.flush()
-        if hasattr(out, "write_bytes"):  # base.files.atomic_write
-            yield _Bytes(out.write_bytes)
-        elif hasattr(out, "buffer") and codecs.lookup(out.encoding).name == "utf-8":  # standard output
-            yield _Bytes(out.buffer.write)
-        else:  # text only, or another encoding (PYTHONIOENCODING=ascii): the stream's own escapes apply
-            yield _Bytes(lambda data: out.write(data.decode()))
-
-
-class _Bytes:
-    def __init__(self, write):
-        self.write = write
+        yield BytesHandle(out)
 
 
 def csv_text(rows) -> str:

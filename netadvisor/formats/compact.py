@@ -21,48 +21,50 @@ import hashlib
 import tempfile
 from contextlib import contextmanager
 
+from ..base.files import BytesHandle
 from ..base.memo import per_object, remember
-from .json_lines import dumps
+from .json_lines import dumps, dumps_line
 
 FORMAT = "netadvisor-batch-compact/1"
 CANDIDATE_PARTS = ("toxicities", "evidence", "citations")  # keys of a candidate written once per value
 RECORD_PARTS = ("guideline",)  # keys of the advice object written once per value
-_PART = '{"part":'  # how a worker hands the parent a part it has not handed it before
+_PART = b'{"part":'  # how a worker hands the parent a part it has not handed it before
 
-_IDS: dict = {}  # JSON text of a part -> its ID (per process)
+_IDS: dict = {}  # JSON text of a part (UTF-8) -> its ID (per process)
 _SENT: set = set()  # IDs this process has handed on
 
 
-def part_id(kind: str, text: str) -> str:
+def part_id(kind: str, text: bytes) -> str:
     found = _IDS.get(text)
     if found is None:
-        found = remember(_IDS, text, f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:16]}", 100_000)
+        found = remember(_IDS, text, f"{kind}-{hashlib.sha256(text).hexdigest()[:16]}", 100_000)
     return found
 
 
-def compact_line(record: dict) -> str:
-    """The compact line of a full record, preceded by the parts this process has not handed on yet."""
+def compact_line(record: dict) -> bytes:
+    """The compact line of a full record (UTF-8, as batch writes JSON Lines), preceded by the
+    parts this process has not handed on yet."""
     if record.get("format") != "netadvisor-advice/1":
-        return dumps(record) + "\n"
+        return dumps_line(record)
     new = []
 
-    def refer(kind: str, text: str) -> str:
+    def refer(kind: str, text: bytes) -> str:
         ident = part_id(kind, text)
         if ident not in _SENT:
             _SENT.add(ident)
-            new.append(f'{_PART}"{ident}","value":{text}}}\n')
+            new.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), text))
         return ident
 
     def cite(sid: str, citation: str) -> str:
         ident = f"source:{sid}"
         if ident not in _SENT:
             _SENT.add(ident)
-            new.append(f'{_PART}"{ident}","value":{dumps(citation)}}}\n')
+            new.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), _json(citation)))
         return sid
 
     record = dict(record)
     for key in RECORD_PARTS:
-        record[key] = refer(key, dumps(record[key]))
+        record[key] = refer(key, _json(record[key]))
     record["sources"] = [cite(sid, citation) for sid, citation in record["sources"].items()]
     candidates = []
     for candidate in record["candidates"]:
@@ -71,10 +73,15 @@ def compact_line(record: dict) -> str:
             candidate[key] = refer(key, _text(candidate[key]))
         candidates.append(candidate)
     record["candidates"] = candidates
-    return "".join(new) + dumps(record) + "\n"
+    new.append(dumps_line(record))
+    return b"".join(new)
 
 
-_text = per_object(dumps)  # the JSON text of a candidate part, written once per object the writer shares
+def _json(value) -> bytes:
+    return dumps_line(value)[:-1]
+
+
+_text = per_object(_json)  # the JSON text of a candidate part, written once per object the writer shares
 
 
 class CompactWriter:
@@ -83,13 +90,14 @@ class CompactWriter:
 
     header = ""
 
-    def line(self, record: dict) -> str:  # in the worker
+    def line(self, record: dict) -> bytes:  # in the worker
         return compact_line(record)
 
     @contextmanager
     def open(self, out):
+        out = BytesHandle(out)
         parts: dict = {}
-        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        with tempfile.TemporaryFile() as spool:
             yield _Spool(spool, parts)
             out.write(_first_record(parts))
             spool.seek(0)
@@ -97,24 +105,24 @@ class CompactWriter:
                 out.write(chunk)
 
 
-def _first_record(parts: dict) -> str:
+def _first_record(parts: dict) -> bytes:
     """The first line, from the parts' JSON texts as the workers wrote them, in the order of their IDs."""
-    inner = ",".join(f'"{ident}":{parts[ident]}' for ident in sorted(parts))
-    return f'{{"format":"{FORMAT}","parts":{{{inner}}}}}\n'
+    inner = b",".join(b'"%s":%s' % (ident, parts[ident]) for ident in sorted(parts))
+    return b'{"format":"%s","parts":{%s}}\n' % (FORMAT.encode(), inner)
 
 
 class _Spool:
-    """Takes the worker's text: part lines go to the parts, the rest to the temporary file."""
+    """Takes the worker's lines: part lines go to the parts, the rest to the temporary file."""
 
     def __init__(self, spool, parts: dict):
         self.spool, self.parts = spool, parts
 
-    def write(self, text: str) -> None:
-        while text.startswith(_PART):
-            line, _, text = text.partition("\n")
-            ident, _, value = line[len(_PART) + 1:].partition('","value":')
+    def write(self, data: bytes) -> None:
+        while data.startswith(_PART):
+            line, _, data = data.partition(b"\n")
+            ident, _, value = line[len(_PART) + 1:].partition(b'","value":')
             self.parts.setdefault(ident, value[:-1])
-        self.spool.write(text)
+        self.spool.write(data)
 
 
 def expand(lines):
