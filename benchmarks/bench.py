@@ -1,6 +1,6 @@
 """netadvisor's speed targets, measured in one run, as ratios against floors measured in the same run.
 
-    python benchmarks/bench.py [--small] [--rounds 3] [--markdown]
+    python benchmarks/bench.py [--small] [--rounds 3] [--markdown] [--instructions]
 
 Run it with the python of a virtual environment that has netadvisor installed. It
 generates synthetic cohorts and histories (benchmarks/cohort.py, histories.py) in a
@@ -18,13 +18,22 @@ clock: the build machine is shared, and another process's load changes the wall 
 a run but hardly its CPU time. Each comparison interleaves its commands round by round
 (floor, subject, floor, subject, ...) and takes the median of each. --small uses cohorts a
 tenth the size, for a quick look; --markdown also prints the README's Speed table.
-Uses only the standard library, PyYAML and the netadvisor command.
+
+CPU time still moves with a shared machine's load (by 30-50% within a day, floors included).
+--instructions counts instructions instead (valgrind's callgrind, every process of a command):
+the same count on a loaded machine as on an idle one, so a ratio to a floor is reproducible.
+It runs a tenth-size cohort once (callgrind is ~50x slower) and measures what instructions can
+tell (throughput against its floors, the 5x guideline, start-up); a rate in cases per second
+gets no verdict there, and wall clock, workers and memory are left to the CPU-time run.
+Uses only the standard library, PyYAML and the netadvisor command (and valgrind for --instructions).
 """
 
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -77,6 +86,15 @@ def tree_cpu(command: list) -> tuple:
     return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall
 
 
+def instructions(command: list) -> tuple:
+    """(billions of instructions, 0.0): callgrind's count for a command and every process it starts."""
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=yes", *command],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(map(str, command))}")
+    return sum(map(int, re.findall(r"Collected : (\d+)", result.stderr))) / 1e9, 0.0
+
+
 def interleaved(commands: dict, rounds: int, measure=cpu) -> dict:
     """name -> median CPU seconds, the commands run in turn, the order rotated every round."""
     names = list(commands)
@@ -103,8 +121,6 @@ def supports_compact() -> bool:
 def five_fold_guideline(tmp: Path) -> Path:
     """The shipped data with every recommendation of the guideline the cohort uses written five
     times (the copies with their own ids): 5x the rules to evaluate, the same advice."""
-    import shutil
-
     import yaml
 
     folder = tmp / "guidelines-5x"
@@ -131,11 +147,17 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison (median)")
     parser.add_argument("--markdown", action="store_true", help="also print the README's Speed table")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: jsonl,yaml,5x,audit,startup,jobs,memory")
+    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of CPU time")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    scale = 10 if args.small else 1
+    scale = 10 if args.small or args.instructions else 1
     n_cases, n_large, n_hist = 10_000 // scale, 100_000 // scale, 10_000 // scale
-    rounds = args.rounds
+    rounds, measure, unit = args.rounds, cpu, "s CPU"
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind (e.g. apt install valgrind)")
+        rounds, measure, unit = 1, instructions, "G instructions"  # a count does not vary: one round
+        skip |= {"audit", "jobs", "memory"}  # wall clock and memory: the CPU-time run
     results = []
 
     def report(name, value, target, ok, detail):
@@ -162,42 +184,44 @@ def main() -> int:
                         "csv": batch([jsonl], tmp / "out.csv")}
             if compact:
                 commands["compact"] = batch([jsonl], tmp / "compact.jsonl", "--compact")
-            t = interleaved(commands, rounds)
+            t = interleaved(commands, rounds, measure)
             for name, target in (("full", 4_000), ("compact", 10_000), ("csv", 8_000)):
                 if name not in t:
                     report(f"JSON Lines -> {name}, one core", "not available", f">= {target:,} cases/s", False, "no --compact yet")
                     continue
                 rate = n_cases / t[name]
+                value, met = (f"{t[name] / n_cases * 1e3:.2f}M instructions per case", None) if args.instructions else (
+                    f"{rate:,.0f} cases/s", rate >= target)
                 report(f"JSON Lines -> {'full JSON Lines' if name == 'full' else name}, {n_cases:,} cases, one core",
-                       f"{rate:,.0f} cases/s", f">= {target:,} cases/s", rate >= target,
-                       f"{t[name]:.2f} s CPU, {t[name] / t['floor']:.1f}x a bare json.loads loop ({t['floor']:.2f} s)")
+                       value, f">= {target:,} cases/s", met,
+                       f"{t[name]:.2f} {unit}, {t[name] / t['floor']:.1f}x a bare json.loads loop ({t['floor']:.2f} {unit})")
 
         folder = tmp / "yaml"
         if "yaml" not in skip:
             cohort.write_yaml_files(n_cases, folder)
             t = interleaved({"floor": [PYTHON, "-c", BARE_YAML, str(folder)], "jsonl": batch([folder], tmp / "y.jsonl"),
-                             "csv": batch([folder], tmp / "y.csv")}, rounds)
+                             "csv": batch([folder], tmp / "y.csv")}, rounds, measure)
             for name, target in (("jsonl", 1.6), ("csv", 1.5)):
                 ratio = t[name] / t["floor"]
                 report(f"YAML files -> {name.upper() if name == 'csv' else 'JSON Lines'}, {n_cases:,} files, one core",
                        f"{ratio:.2f}x", f"<= {target}x a bare CSafeLoader loop", ratio <= target,
-                       f"{t[name]:.2f} s vs {t['floor']:.2f} s CPU ({n_cases / t[name]:,.0f} cases/s)")
+                       f"{t[name]:.2f} vs {t['floor']:.2f} {unit}" + ("" if args.instructions else f" ({n_cases / t[name]:,.0f} cases/s)"))
 
         if "5x" not in skip:
             few = cohort.write_jsonl(2_000 // scale, tmp / "few.jsonl")
             empty = tmp / "empty.jsonl"
             empty.write_text("")
-            import shutil
-
             same = tmp / "guidelines-1x"
             shutil.copytree(ROOT / "guidelines", same)
             five = five_fold_guideline(tmp)
             t = interleaved({f"{g} {n}": batch([inputs], tmp / f"g{g}{n}.jsonl", "--guideline", str(folder_))
-                             for g, folder_ in (("1x", same), ("5x", five)) for n, inputs in (("n", few), ("0", empty))}, rounds)
+                             for g, folder_ in (("1x", same), ("5x", five)) for n, inputs in (("n", few), ("0", empty))}, rounds, measure)
             per = {g: (t[f"{g} n"] - t[f"{g} 0"]) / (2_000 // scale) for g in ("1x", "5x")}
             ratio = per["5x"] / per["1x"]
-            report("a guideline with 5x the recommendations", f"{ratio:.2f}x per case", "<= 1.3x", ratio <= 1.3,
-                   f"{per['5x'] * 1e6:,.0f} µs vs {per['1x'] * 1e6:,.0f} µs CPU per case (start-up taken out)")
+            each = "{:,.2f}M instructions".format if args.instructions else "{:,.0f} µs CPU".format
+            small = 1e3 if args.instructions else 1e6  # G instructions -> M, s -> µs
+            report(f"a guideline with 5x the recommendations, {2_000 // scale:,} cases", f"{ratio:.2f}x per case", "<= 1.3x",
+                   ratio <= 1.3, f"{each(per['5x'] * small)} vs {each(per['1x'] * small)} per case (start-up taken out)")
 
         if "audit" not in skip:
             histories = tmp / "histories.jsonl"
@@ -225,11 +249,12 @@ def main() -> int:
         if "startup" not in skip:
             case = str(ROOT / "cases" / "seed-patient-1.yaml")
             t = interleaved({"imports": IMPORTS, "json": [NETADVISOR, "advise", case, "--format", "json"],
-                             "table": [NETADVISOR, "advise", case]}, 7 * rounds)
+                             "table": [NETADVISOR, "advise", case]}, rounds if args.instructions else 7 * rounds, measure)
+            each = "{:.0f}M instructions".format if args.instructions else "{:.0f} ms CPU".format
             for name, target in (("json", 0.8), ("table", 1.0)):
                 ratio = t[name] / t["imports"]
                 report(f"advise start-up, --format {name}", f"{ratio:.2f}x", f"<= {target}x the import floor", ratio <= target,
-                       f"{t[name] * 1000:.0f} ms vs {t['imports'] * 1000:.0f} ms CPU (import typer, rich.console, rich.table, yaml)")
+                       f"{each(t[name] * 1000)} vs {each(t['imports'] * 1000)} (import typer, rich.console, rich.table, yaml)")
 
         if "jobs" not in skip and "yaml" not in skip:
             t = interleaved({"one": batch([folder], tmp / "j1.jsonl"),
@@ -246,12 +271,12 @@ def main() -> int:
             report(f"batch peak memory, {n_large:,} vs {n_cases:,} cases", f"{big / small:.2f}x", "<= 1.2x (flat)",
                    big / small <= 1.2, f"{big / 1024:.0f} MiB vs {small / 1024:.0f} MiB")
 
-    print(json.dumps({"python": sys.version.split()[0], "rounds": rounds, "results": results}, indent=2))
+    print(json.dumps({"python": sys.version.split()[0], "rounds": rounds, "unit": unit, "results": results}, indent=2))
     if args.markdown:
         print("\n| measure | target | measured |\n|---|---|---|")
         for r in results:
-            verdict = "" if r["met"] is None else "met" if r["met"] else "missed"
-            print(f"| {r['measure']} | {r['target']} | {r['value']} ({r['detail']}): {verdict} |")
+            verdict = "" if r["met"] is None else ": met" if r["met"] else ": missed"
+            print(f"| {r['measure']} | {r['target']} | {r['value']} ({r['detail']}){verdict} |")
     return 0
 
 
