@@ -38,6 +38,7 @@ def is_stdin(path) -> bool:
     """The path `-`: standard input (or, for an output, standard output)."""
     return str(path) == "-"
 
+
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -374,8 +375,9 @@ _RESOLVERS = _StrictLoader.yaml_implicit_resolvers  # {first character: [(tag, p
 _WILD = _RESOLVERS.get(None, [])
 _FIRST = {first: resolvers + _WILD for first, resolvers in _RESOLVERS.items() if first is not None}
 _TAG = "tag:yaml.org,2002:"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Cc but tab, LF and CR
-_JSON_DOUBT = re.compile(r"[\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # an escape, a Cc but tab, LF and CR, a surrogate
+_CC = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # the control characters (Cc) but tab, LF and CR
+_CONTROL = re.compile(f"[{_CC}]")
+_JSON_DOUBT = re.compile(rf"[\\{_CC}\ud800-\udfff]")  # an escape, a control character, a surrogate
 
 
 class _Doubt(Exception):

@@ -209,9 +209,14 @@ class Evaluator:
     def lines_of(self, therapy_id: str) -> list:
         return [line for line in self.history if line.therapy == therapy_id] if therapy_id in self.received else []
 
+    def history_touches(self, therapy_id: str, intent: str) -> bool:
+        """Whether any history rule can speak of the therapy: received, any prior toxicity, or
+        progression on a therapy that rules it out (for tumour control)."""
+        return therapy_id in self.received or self.toxicity or (intent == "antitumor" and therapy_id in self.related)
+
     def history_rules(self, therapy: Therapy, intent: str, verdict: Verdict):
-        if not (therapy.id in self.received or self.toxicity or (intent == "antitumor" and therapy.id in self.related)):
-            return  # the history does not touch this therapy: no rule of it applies
+        if not self.history_touches(therapy.id, intent):
+            return  # no rule of the history applies
         severe = self.guideline.severe_toxicity_grade
         policy = _POLICY
         status = self.facts.get("disease_status")

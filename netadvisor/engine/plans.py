@@ -145,7 +145,7 @@ def judge(ev: Evaluator, rec, therapy) -> Verdict:
 def _history(ev: Evaluator, therapy, rec) -> Verdict | None:
     """What the case's history says of a therapy for an intent (once per case), or None
     when it does not touch the therapy."""
-    if not (therapy.id in ev.received or ev.toxicity or (rec.intent == "antitumor" and therapy.id in ev.related)):
+    if not ev.history_touches(therapy.id, rec.intent):
         return None
     key = (therapy.id, rec.intent)
     found = ev.histories.get(key)
