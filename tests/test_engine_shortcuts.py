@@ -3,6 +3,7 @@ and copied to every case in the same one (engine/plans.py), and advice decided w
 
 import sys
 
+import pytest
 from conftest import ROOT, make_case, shipped_cases
 
 from netadvisor.core import advise_case
@@ -27,10 +28,16 @@ def _cases(library):
     yield from (make_case(library, data) for data in synthetic.cases(150, seed=5))
 
 
-def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(library):
+@pytest.mark.parametrize("small_memo", [False, True], ids=["memo", "memo-cleared-often"])
+def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(library, monkeypatch, small_memo):
     """Every recommendation of every case's site group, twice over (the second time from the
     memo, filled by every case before): the same exclusions, cautions, reasons, ranking facts
-    and ranking key as the long way, in the same order, and the same unknown-fact effects."""
+    and ranking key as the long way, in the same order, and the same unknown-fact effects.
+    With a memo of one situation per recommendation, it is cleared every few cases and never
+    holds more."""
+    if small_memo:
+        monkeypatch.setattr(plans, "_MIN_VERDICTS", 1)
+        monkeypatch.setattr(plans, "_VERDICTS_PER_RECOMMENDATION", 1)
     plans._VERDICTS.clear()
     cases = list(_cases(library))
     for case in cases + cases:
@@ -51,7 +58,10 @@ def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(
             # the key remembered on a shared verdict (filled by an earlier case) is the key worked out afresh
             assert rank_key(verdict, guideline.rank_order) == tuple(_KEYS[k](worked_out) for k in guideline.rank_order), (case.id, rec.id)
         assert judged.unknown_effects == direct.unknown_effects, case.id
+        if small_memo:
+            assert len(plans._VERDICTS) <= len(guideline.recommendations)
     assert 0 < len(plans._VERDICTS) < len(cases) * 10  # situations were shared, not one per evaluation
+    plans._VERDICTS.clear()  # made under a limit of this test's
 
 
 def test_advice_decided_without_words_decides_the_same(library):
@@ -64,3 +74,31 @@ def test_advice_decided_without_words_decides_the_same(library):
         assert (full.excluded, full.warnings, full.scope, full.summary, full.step) == (bare.excluded, bare.warnings, bare.scope,
                                                                                        bare.summary, bare.step)
         assert all(not (c.reasons or c.cautions or c.toxicities or c.citations or c.evidence) for c in bare.candidates)
+
+
+def test_equal_conditions_are_evaluated_once_per_case(library, tmp_path):
+    """A guideline with every recommendation written five times (benchmarks/bench.py, the 5x
+    guideline): the copies' conditions are compiled to the same objects, so each site group
+    evaluates as many rules per case as the shipped guideline, and judges as it does."""
+    import bench
+    from netadvisor.knowledge.library import load_library
+
+    five = load_library(bench.five_fold_guideline(tmp_path))
+    for case in list(_cases(library))[:40]:
+        plain, copied = library.pick(None, case.as_of), five.pick(None, case.as_of)
+        facts = case_facts(case, plain, None)
+        group = plain.guideline.group_of(case.site, facts)
+        if group is None:
+            continue
+        facts["site_group"] = group.id
+        judged = Evaluator(case, copied, group, dict(facts))
+        sizes = []
+        for knowledge in (plain, copied):
+            ev = Evaluator(case, knowledge, group, dict(facts))
+            sizes.append(len(plans.GroupPlan(ev, group.id).tests))
+        assert sizes[0] == sizes[1], case.id
+        for rec in copied.guideline.recommendations:
+            if rec.site_group == group.id:
+                therapy = copied.catalogue.therapies[rec.therapy]
+                direct = Evaluator(case, copied, group, dict(facts)).evaluate(rec, therapy)
+                assert _verdict(plans.judge(judged, rec, therapy)) == _verdict(direct), (case.id, rec.id)

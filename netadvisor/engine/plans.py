@@ -22,7 +22,10 @@ from .eligibility import Evaluator, Verdict, rule_facts
 
 _GROUPS: dict = {}  # (id(guideline), site group) -> GroupPlan
 _VERDICTS: dict = {}  # (plan, what each of its rules found) -> (Verdict, the unknown-fact effects it adds)
-_MAX_VERDICTS = 4096  # situations remembered (~1 KiB each): memory stays flat however large the cohort
+# Situations remembered (~1 KiB each), at least 4,096 and 100 per recommendation of the guideline:
+# memory grows with the guideline (a five-fold one would clear a fixed memo every few hundred
+# cases) and stays flat however large the cohort.
+_MIN_VERDICTS, _VERDICTS_PER_RECOMMENDATION = 4096, 100
 
 # How a rule speaks in evaluate: a label limit, a requirement and an exclusion (Evaluator.check
 # with polarity and label_limit), a caution, a category rule, a ranking factor.
@@ -31,9 +34,10 @@ _CHECKS = {LIMIT: (True, True), REQUIREMENT: (True, False), EXCLUSION: (False, F
 
 
 class GroupPlan:
-    """Every rule the recommendations of one site group are judged by, each once (many are
-    shared: a therapy's label limits, the guideline's cautions), and a Plan per recommendation
-    saying which of them it reads."""
+    """Every rule the recommendations of one site group are judged by, each condition once (many
+    are shared: a therapy's label limits, the guideline's cautions, and equal conditions written
+    in several recommendations, which the compiler makes one Cond), and a Plan per
+    recommendation saying which of them it reads."""
 
     __slots__ = ("guideline", "names", "tests", "plans")
 
@@ -41,13 +45,13 @@ class GroupPlan:
         self.guideline, self.names = ev.guideline, ev.vocab_names
         self.tests: list = []  # (role, rule, the facts its words show)
         self.plans: dict = {}  # id(rec) -> Plan
-        places: dict = {}  # (id(rule), role) -> its place in tests
+        places: dict = {}  # (id(rule.cond), role) -> its place in tests
         for rec in ev.guideline.recommendations:
             if rec.site_group == group:
                 self.plans[id(rec)] = Plan(ev, rec, ev.catalogue.therapies[rec.therapy], self, places)
 
     def place(self, places: dict, rule, role: int) -> int:
-        key = (id(rule), role)
+        key = (id(rule.cond), role)  # what a rule finds depends on its condition alone, and equal conditions are one Cond
         if key not in places:
             places[key] = len(self.tests)
             self.tests.append((role, rule, rule_facts(rule)))
@@ -126,7 +130,8 @@ def judge(ev: Evaluator, rec, therapy) -> Verdict:
             added = tuple((unknown, len(names)) for unknown, names in ev.unknown_effects.items())
         finally:
             ev.unknown_effects = effects
-        found = remember(_VERDICTS, key, (verdict, added), _MAX_VERDICTS)
+        limit = max(_MIN_VERDICTS, _VERDICTS_PER_RECOMMENDATION * len(ev.guideline.recommendations))
+        found = remember(_VERDICTS, key, (verdict, added), limit)
     verdict, added = found
     for unknown, count in added:
         ev.unknown_effects.setdefault(unknown, []).extend([therapy.name] * count)

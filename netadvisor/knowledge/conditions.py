@@ -290,6 +290,7 @@ class Compiler:
         self.vocabularies = vocabularies
         self.definitions = definitions if definitions is not None else {}
         self.failed: set = set()  # definitions with problems already reported: a ref to one adds none
+        self.built: dict = {}  # what a condition says -> its Cond: equal conditions are one object (evaluated once per case)
 
     def define(self, name: str, data, text: str, path: str, problems: list) -> None:
         """Compile a named definition for later `ref:`s (each may only refer to those before it)."""
@@ -319,13 +320,13 @@ class Compiler:
                     problems.append((path, f"'{combinator}' takes a non-empty list of conditions and nothing else"))
                     return None
                 items = [self.compile(item, f"{path}.{combinator}[{i}]", problems) for i, item in enumerate(data[combinator])]
-                return None if None in items else cls(tuple(items))
+                return None if None in items else self._once((cls, *map(id, items)), cls, tuple(items))
         if "not" in keys:
             if keys != {"not"}:
                 problems.append((path, "'not' takes one condition and nothing else"))
                 return None
             item = self.compile(data["not"], f"{path}.not", problems)
-            return None if item is None else Not(item)
+            return None if item is None else self._once((Not, id(item)), Not, item)
         if "ref" in keys:
             name = data["ref"]
             if keys == {"ref"} and isinstance(name, str) and name in self.failed:
@@ -335,6 +336,14 @@ class Compiler:
                 return None
             return self.definitions[name]
         return self._leaf(data, path, problems)
+
+    def _once(self, key: tuple, kind, *args) -> Cond:
+        """kind(*args), or the Cond already built for an equal condition. Keys hold the ids of
+        parts built here, which `built` keeps alive; a float's repr keeps 0.0 and -0.0 apart."""
+        found = self.built.get(key)
+        if found is None:
+            found = self.built[key] = kind(*args)
+        return found
 
     def _leaf(self, data, path, problems):
         fact = data.get("fact")
@@ -354,12 +363,12 @@ class Compiler:
             if not isinstance(value, bool):
                 problems.append((where, "expected true or false"))
                 return None
-            return Leaf(fact, op, value)
+            return self._once((fact, op, value), Leaf, fact, op, value)
         if definition.kind in ("number", "range"):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 problems.append((where, "expected a number"))
                 return None
-            return Leaf(fact, op, value)
+            return self._once((fact, op, type(value), repr(value)), Leaf, fact, op, value)
         choices = definition.choices
         if isinstance(choices, str):
             choices = self.vocabularies.get(choices, ())
@@ -375,4 +384,5 @@ class Compiler:
             problems.append((where, f"{v!r} is not a value of fact '{fact}'{did_you_mean(str(v), choices)}"))
         if bad:
             return None
-        return Leaf(fact, op, frozenset(values) if isinstance(value, list) else value)
+        value = frozenset(values) if isinstance(value, list) else value
+        return self._once((fact, op, value), Leaf, fact, op, value)
