@@ -6,13 +6,15 @@ console entry point registers only the command being run (every command for
 help, shell completion and words it does not know). `from netadvisor.cli
 import app` gets the app with every command.
 
+`advise CASE` with output options, the main job, runs without typer (_quick).
+
 The top layer: it may import every other one (tests/test_architecture.py).
 """
 
 import sys
 from importlib import import_module
 
-from . import _app, _complete
+from . import _complete
 
 # command -> the module that registers it
 COMMANDS = {
@@ -25,14 +27,18 @@ COMMANDS = {
 def register(names=tuple(COMMANDS)):
     for module in dict.fromkeys(COMMANDS[name] for name in names):
         import_module(f"{__name__}.{module}")
-    return _app.app
+    return import_module(f"{__name__}._app").app
 
 
 def main():
+    if sys.argv[1:2] == ["advise"] and not _complete.ACTIVE:
+        from . import _quick
+
+        _quick.main(sys.argv[1:])  # ends the process, unless typer is needed to read the command line
     words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
     only = words[:1] if words and words[0] in COMMANDS and not _complete.ACTIVE else tuple(COMMANDS)
     register(only)
-    _app.main()
+    import_module(f"{__name__}._app").main()
 
 
 def __getattr__(name):

@@ -1,6 +1,5 @@
 """`netadvisor advise CASE`: the main job; or a quick lookup from fact flags (netadvisor/inputs/lookup.py)."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -9,7 +8,8 @@ import typer
 from ..base import vocab
 from ..base.errors import UsageError
 from . import _complete as complete
-from ._app import Guideline, NoColor, Width, app, console, date_option, formats, guarded
+from ._app import Guideline, NoColor, Width, app, date_option, formats, guarded
+from ._quick import show
 
 Format = formats("advise")
 
@@ -162,16 +162,4 @@ def advise(
             result = advise_file(case, guideline=guideline, as_of=date_option(as_of), compare=compare)
         if export is not None:
             write_report(result, export)
-        if format is Format.json:
-            from ..formats import as_json
-
-            sys.stdout.write(as_json.render(result) + "\n")
-        elif format is Format.markdown:
-            from ..formats import as_markdown
-
-            sys.stdout.write(as_markdown.render(result, show_excluded=True))
-        else:
-            from ..formats import as_table
-
-            view = as_table.BRIEF if brief else as_table.DETAILS if details else as_table.SCREEN
-            as_table.render(result, console(width, no_color), show_excluded=show_excluded, evidence=evidence, view=view)
+        show(result, format.value, width, no_color, show_excluded, evidence, details, brief)

@@ -10,7 +10,7 @@ from .models import Catalogue
 def evidence_spec(source_ids, therapy_ids, set_names) -> Record:
     number = Custom(_figure, {"type": ["number", "string"]})
     ci = ListOf(Custom(_figure_or_none, {"type": ["number", "string", "null"]}), max_items=2)
-    site_or_set = Str(choices=lambda: list(vocab.SITES) + set_names)
+    site_or_set = Str(choices=list(vocab.SITES) + set_names)  # one list: Str remembers its spellings by identity
     endpoint = Record(
         {
             "name": Field(Str(), required=True),

@@ -101,7 +101,7 @@ def guideline_spec(source_ids, therapy_ids, class_ids, group_ids, shared_ids, sc
             "short_name": Field(Str(max_len=40, doc="a column heading when bodies are compared (default: source)")),
             "effective": Field(Custom(partial_date, {"type": "string"}, doc="YYYY-MM-DD, or YYYY-MM or YYYY: in force from the period's last day"), required=True),
             "until": Field(Custom(full_date, {"type": "string"})),
-            "evidence_scheme": Field(Str(choices=lambda: list(scheme_ids))),
+            "evidence_scheme": Field(Str(choices=list(scheme_ids))),
             "secondary": Field(Bool(doc="read only in secondary sources: reviews, transcriptions, aggregators")),
             "not_found": Field(ListOf(text_spec)),
             "not_encoded": Field(ListOf(text_spec)),
