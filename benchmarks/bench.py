@@ -273,7 +273,16 @@ def main() -> int:
             report(f"batch peak memory, {n_large:,} vs {n_cases:,} cases", f"{big / small:.2f}x", "<= 1.2x (flat)",
                    big / small <= 1.2, f"{big / 1024:.0f} MiB vs {small / 1024:.0f} MiB")
 
-    print(json.dumps({"python": sys.version.split()[0], "rounds": rounds, "unit": unit, "results": results}, indent=2))
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    print(json.dumps({"python": sys.version.split()[0], "orjson": installed("orjson"), "yaml-rs": installed("yaml-rs"),
+                      "rounds": rounds, "unit": unit, "results": results}, indent=2))
     if args.markdown:
         print("\n| measure | target | measured |\n|---|---|---|")
         for r in results:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yaml_rust
 from .errors import InputError, Problem
 from .fields import format_path, join_path
 
@@ -427,6 +428,9 @@ def _fast_yaml(text: str):
     """The value of short, plain YAML text, or _DOUBT (tags, anchors and aliases need '!', '&' or '*')."""
     if len(text) >= _SHORT or "!" in text or "&" in text or "*" in text:
         return _DOUBT
+    data = yaml_rust.load(text, MAX_DEPTH - 1)  # yaml-rs, if installed and sure (base/yaml_rust.py)
+    if data is not yaml_rust.NOT_READ:
+        return data
     try:
         loader = yaml.CBaseLoader(text)
         try:
