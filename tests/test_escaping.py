@@ -213,3 +213,13 @@ def test_lint_annotations_hold_any_file_name(tmp_path):
     lines = result.stdout.splitlines()
     assert lines and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
     assert "a%2Cb%3Ac/x%0A%3A%3Aerror file=evil%3A%3Aforged.yaml" in result.stdout
+
+
+def test_a_case_id_is_shown_as_written_not_read_as_rich_markup(tmp_path):
+    """The table's panel title holds the case id: rich reads a str title as markup, and 'p[/]1'
+    stopped the run with an internal error (a closing tag with nothing to close)."""
+    case = tmp_path / "case.yaml"
+    case.write_text(SEED.read_text(encoding="utf-8").replace("id: seed-patient-1", 'id: "p[/]1 [bold]x :smile:"'), encoding="utf-8")
+    result = run_cli("advise", case, "--width", "120")
+    assert result.returncode == 0, result.stderr
+    assert "netadvisor · p[/]1 [bold]x :smile: · as of" in result.stdout

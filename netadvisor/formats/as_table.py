@@ -104,8 +104,10 @@ def _header(advice: Advice, width: int, view: str = SCREEN) -> Panel:
     if unknown:
         _para(text, terminal(" · ".join(unknown)), "", inner, label="Not stated ", style="yellow")
     text.rstrip()
-    return Panel(_prewrapped(text, inner), title=f"netadvisor · {terminal(advice.case_id)} · as of {advice.as_of}", title_align="left",
-                 subtitle=_stamp_line(advice, width), subtitle_align="right", box=box.ROUNDED)
+    # Titles as Text: rich reads a str title as markup (a case id 'p[/]1' would stop the run) and emoji codes
+    stamp = _stamp_line(advice, width)
+    return Panel(_prewrapped(text, inner), title=Text(f"netadvisor · {terminal(advice.case_id)} · as of {advice.as_of}"),
+                 title_align="left", subtitle=stamp and Text(stamp), subtitle_align="right", box=box.ROUNDED)
 
 
 def _warnings(advice: Advice, width: int, view: str) -> Text:
