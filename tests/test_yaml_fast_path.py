@@ -1,7 +1,7 @@
-"""The YAML fast path (base/documents._fast_yaml) against the strict loader: the same value, or
+"""The YAML fast paths (base/yaml_read._fast_yaml, base/yaml_rust.load) against the strict loader: the same value, or
 the same refusal with the same message, for generated documents full of tricky scalars, for every
 file the project ships, and for the hostile corpus. Likewise JSON text, which skips the walk of
-_check_values when nothing in it could be refused.
+check_values when nothing in it could be refused.
 
 The fast path only ever accepts; what it doubts goes to the strict loader. So what must hold is
 that what it accepts, the strict loader accepts with the same value, down to the types (1, 1.0
@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netadvisor.base import yaml_rust
-from netadvisor.base.documents import _DOUBT, _SHORT, MAX_DEPTH, _check_values, _fast_yaml, _strict_yaml, parse_text
+from netadvisor.base.documents import parse_text
+from netadvisor.base.values import MAX_DEPTH, SHORT, check_values
+from netadvisor.base.yaml_read import _DOUBT, _fast_yaml, _strict_yaml
 
 from conftest import ROOT
 from test_hostile_inputs import CORPUS
@@ -55,7 +57,7 @@ def outcome(parse, text):
 def same(text: str) -> bool:
     """Asserts the fast paths agree with the strict loader; True if yaml-rs read the text."""
     fast = _fast_yaml(text)
-    rust = yaml_rust.load(text, MAX_DEPTH - 1) if len(text) < _SHORT else yaml_rust.NOT_READ  # as _fast_yaml asks it
+    rust = yaml_rust.load(text, MAX_DEPTH - 1) if len(text) < SHORT else yaml_rust.NOT_READ  # as _fast_yaml asks it
     strict = outcome(_strict_yaml, text)
     if fast is not _DOUBT:
         assert strict == ("ok", typed(fast)), text
@@ -130,7 +132,7 @@ def test_every_shipped_file_reads_the_same():
     files = [*ROOT.glob("cases/**/*.yaml"), *ROOT.glob("guidelines/*.yaml"), *ROOT.glob("docs/**/*.yaml")]
     assert len(files) > 60
     read = sum(same(path.read_text(encoding="utf-8")) for path in files)
-    assert read > 50  # yaml-rs read nearly every case file (not the guideline files: longer than _SHORT)
+    assert read > 50  # yaml-rs read nearly every case file (not the guideline files: longer than SHORT)
 
 
 SAFE = ["word", "two words", "12", "-3", "+4", "0", "2.5", "0.5", "12.", "2025-06-01", "2025-06", "4-6", "yes", "No",
@@ -173,9 +175,9 @@ def test_the_hostile_corpus_reads_the_same():
 
 
 def full_json_check(text: str):
-    """parse_text's JSON reading with the walk of _check_values always taken."""
+    """parse_text's JSON reading with the walk of check_values always taken."""
     data = parse_text(text, "json")
-    _check_values(data)
+    check_values(data)
     return data
 
 
