@@ -124,7 +124,8 @@ def test_generated_documents_read_the_same(items, as_block, comment):
 
 @given(st.sampled_from(TRICKY + QUOTED))
 def test_every_tricky_scalar_reads_the_same_as_a_value_a_key_and_an_item(token):
-    for text in (f"v: {token}\n", f"{token}: 1\n" if "\n" not in token else "x: 1\n", f"- {token}\n", f"[{token}]\n"):
+    for text in (f"v: {token}\n", f"{token}: 1\n" if "\n" not in token else "x: 1\n", f"- {token}\n", f"[{token}]\n",
+                 f"{{{token}: 1}}\n", f"{{a: {token}}}\n", f"[a, {token}]\n"):
         same(text)
 
 
@@ -137,7 +138,7 @@ def test_every_shipped_file_reads_the_same():
 
 SAFE = ["word", "two words", "12", "-3", "+4", "0", "2.5", "0.5", "12.", "2025-06-01", "2025-06", "4-6", "yes", "No",
         "true", "False", "null", "~", "", "café", "😀", "—", "a#b", "x:y", "5%", "-", "--", "1.5.2", "'it''s'", '"ok"',
-        "'070'", '"1e5"', ">100", "|", "a - b", "a: b"]
+        "'070'", '"1e5"', ">100", "|", "a - b", "a: b", "|\n", ">\n"]
 
 
 @settings(max_examples=400)
@@ -152,6 +153,14 @@ def test_documents_yaml_rs_reads_read_the_same(items, as_block):
     strict loader): what it reads, the strict loader reads the same, or refuses as parse_text does."""
     doc = ("m", items)
     same(("\n".join(block(doc)) if as_block else flow(doc)) + "\n")
+
+
+def test_block_scalars_read_the_same_empty_or_not():
+    """yaml-rs 0.1.6 reads an empty block scalar as a line break, libyaml as '' (found by the deep profile);
+    a '>' in prose is no block scalar."""
+    for text in ("a: |\n", "- >\n", "a:\n  - |\n", "a: |-\n", "a: |+\n", "a: >2\n", "a: |\n  x\n", "a: >\n  x\n  y\n",
+                 "- |\n  x\nb: 1\n", "a:  >100 x\n", "a:  |x\n", "a:  %x\n", "n: Ki-67 >20% x\n", "a: x > y\n"):
+        same(text)
 
 
 def test_without_yaml_rs_every_shipped_file_reads_the_same(monkeypatch):

@@ -29,8 +29,9 @@ def _patterns():
     in case files (a regular expression of alternatives is three times slower here). Compiled
     when yaml-rs is first used."""
     plain = (  # plain scalars YAML 1.1 and 1.2 read apart
-        r"=(?<![^\s\[,]=)(?![^\s,:\]}])",  # '=' alone (YAML 1.1's value key; '$schema=' in a comment is fine)
-        r"[\[,{:] *[>|%@`]",  # an indicator starting a scalar in a flow collection or after a key
+        r"=(?<![^\s\[\]{},]=)(?![^\s,:\[\]{}])",  # '=' alone (YAML 1.1's value key; '$schema=' in a comment is fine)
+        r"[>|][-+0-9]*[ \t]*(?:#.*)?$",  # a block scalar's header (yaml-rs reads an empty one as a line break, libyaml as '')
+        r"[>|%@`](?<=[:\[,{-][>|%@`])|[>|%@`](?<=[:\[,{-] [>|%@`])",  # what libyaml refuses to start a scalar with
         r"0(?<![\w.]0)(?<![\w.][-+]0)\w",  # 007, 0x1f, 0o17, 0b1: a number with a leading zero
         r"_(?<=[0-9]_)",  # 1_000
         r":(?<=[0-9]:)[0-9]",  # 1:30
@@ -39,7 +40,7 @@ def _patterns():
     return (
         re.compile(r"[!&*?\\\t<\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"),  # tags, anchors, aliases, explicit keys, escapes, tabs, '<<', control characters
         re.compile("[\u2028\u2029\ufeff\ufffe\uffff]"),  # line breaks to YAML 1.1 and not to 1.2; what 1.1 refuses
-        tuple(re.compile(pattern) for pattern in plain),
+        tuple(re.compile(pattern, re.MULTILINE) for pattern in plain),
         re.compile(r"[eE](?<=[0-9.][eE])[-+]?[0-9]"),  # 1e5, 1.5e3: asked only of a text that gave a float
     )
 
