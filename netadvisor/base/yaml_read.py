@@ -136,7 +136,7 @@ def _strict_yaml(text: str):
     """The strict loader: every refusal and its message comes from here."""
     try:
         # Tags, anchors and aliases need '!', '&' or '*'; a short text cannot nest deep
-        # enough to crash libyaml (_check_values enforces MAX_DEPTH after) nor hold
+        # enough to crash libyaml (check_values enforces MAX_DEPTH after) nor hold
         # MAX_NODES values. Most case files skip the event pass (a third of parse time).
         if len(text) >= SHORT or "!" in text or "&" in text or "*" in text:
             _check_events(text)
@@ -205,7 +205,7 @@ def line_finder(text: str):
 # resolves each plain scalar with _StrictLoader's own resolver table and builds the value. It
 # only ever accepts: anything unusual (a refusal of any kind, a non-scalar or repeated key, '<<'
 # or '=', a number that is not a plain decimal, nesting or size near the limits) returns _DOUBT,
-# and parse_text asks _strict_yaml, which accepts or refuses with its own message.
+# and parse asks _strict_yaml, which accepts or refuses with its own message.
 # tests/test_yaml_fast_path.py holds the two to the same value or the same refusal.
 
 _DOUBT = object()

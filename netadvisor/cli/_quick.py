@@ -1,12 +1,12 @@
 """`netadvisor advise CASE`, the main job, without typer.
 
-Importing typer and building a command's options costs more than reading the guideline
-and advising (measured: typer ~200M of the 520M instructions of `advise --format json`).
+Importing typer and building a command's options took ~150M of the 527M instructions of
+`advise --format json` (measured).
 cli.main hands `advise` command lines here first. One this module reads in full (a case
 file and the output options, each value one typer would take) runs at once, through the
 code the typer command runs (show, _run); any other (fact flags, --export, --help, a value
 typer would refuse, anything unknown) returns to typer, which parses it and words its
-errors. tests/test_cli_options.py holds the two ways to the same output and exit code.
+errors. tests/test_advise_shortcut.py holds the two ways to the same output and exit code.
 """
 
 from __future__ import annotations
