@@ -9,7 +9,7 @@ import pytest
 
 from netadvisor.cli import app
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-9]")  # an SGR foreground colour (bold alone is allowed by NO_COLOR)
 COMMANDS = [command.name or command.callback.__name__ for command in app.registered_commands]
@@ -113,6 +113,19 @@ def test_the_entry_point_builds_only_the_command_being_run():
     assert registered("--help") == sorted(COMMANDS)
     assert registered("advice") == sorted(COMMANDS)  # so typer can say: did you mean 'advise'?
     assert registered("advise", _NETADVISOR_COMPLETE="complete_bash") == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("args", [["batch", "cases"], ["advise", "cases/seed-patient-1.yaml"]])
+def test_ctrl_c_while_the_command_loads_exits_130_without_a_traceback(args):
+    """A SIGINT while typer and the command's modules load (the first ~0.1 s of a run) printed
+    a KeyboardInterrupt traceback and exited -2."""
+    probe = ("import sys, netadvisor.cli as cli; sys.argv = ['netadvisor', *sys.argv[1:]]\n"
+             "def interrupted(*args): raise KeyboardInterrupt\n"
+             "cli.register = interrupted\n"
+             "import netadvisor.cli._quick as q; q.parse = interrupted\n"
+             "cli.main()")
+    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT)
+    assert (result.returncode, result.stderr) == (130, "interrupted\n")
 
 
 def test_each_command_offers_exactly_the_formats_it_writes():

@@ -31,14 +31,19 @@ def register(names=tuple(COMMANDS)):
 
 
 def main():
-    if sys.argv[1:2] == ["advise"] and not _complete.ACTIVE:
-        from . import _quick
+    try:
+        if sys.argv[1:2] == ["advise"] and not _complete.ACTIVE:
+            from . import _quick
 
-        _quick.main(sys.argv[1:])  # ends the process, unless typer is needed to read the command line
-    words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
-    only = words[:1] if words and words[0] in COMMANDS and not _complete.ACTIVE else tuple(COMMANDS)
-    register(only)
-    import_module(f"{__name__}._app").main()
+            _quick.main(sys.argv[1:])  # ends the process, unless typer is needed to read the command line
+        words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+        only = words[:1] if words and words[0] in COMMANDS and not _complete.ACTIVE else tuple(COMMANDS)
+        register(only)
+        app = import_module(f"{__name__}._app")
+    except KeyboardInterrupt:  # Ctrl-C while typer and the command load: no traceback, the usual exit code
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None
+    app.main()
 
 
 def __getattr__(name):
