@@ -21,9 +21,10 @@ TYPER_ONLY = ("import sys, netadvisor.cli as cli, netadvisor.cli._quick as q; q.
               "sys.argv = ['netadvisor', *sys.argv[1:]]; cli.main()")
 
 
-def _run(args, env=None):
-    return subprocess.run([sys.executable, "-m", "netadvisor", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=60, env={**os.environ, **env})
+def _run(args, env=None, input=None, typer_only=False):
+    command = [sys.executable, "-c", TYPER_ONLY] if typer_only else [sys.executable, "-m", "netadvisor"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=ROOT, timeout=60, input=input,
+                          env={**os.environ, **(env or {})})
 
 
 SEED = "cases/seed-patient-1.yaml"
@@ -45,9 +46,7 @@ SEED = "cases/seed-patient-1.yaml"
 ], ids=lambda args: " ".join(args))
 def test_the_shortcut_prints_what_typer_prints(args):
     stdin = (ROOT / SEED).read_text(encoding="utf-8")
-    quick, typed = (subprocess.run([*command, "advise", *args], capture_output=True, text=True, cwd=ROOT, timeout=60,
-                                   input=stdin, env={**os.environ, "COLUMNS": "100"})
-                    for command in ([sys.executable, "-m", "netadvisor"], [sys.executable, "-c", TYPER_ONLY]))
+    quick, typed = (_run(["advise", *args], {"COLUMNS": "100"}, stdin, typer_only) for typer_only in (False, True))
     assert _quick.parse(["advise", *args]) is not None  # the shortcut did read it
     assert (quick.returncode, quick.stdout, quick.stderr) == (typed.returncode, typed.stdout, typed.stderr)
     assert quick.stdout or quick.returncode == 2

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .values import MAX_DIGITS
+from .values import CC, MAX_DIGITS
 
 NOT_READ = object()
 
@@ -38,7 +38,7 @@ def _patterns():
         r"\.(?:(?<=[-+]\.)|[iInN][nNaA][fFnN])",  # -.5, .inf, .nan
     )
     return (
-        re.compile(r"[!&*?\\\t<\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"),  # tags, anchors, aliases, explicit keys, escapes, tabs, '<<', control characters
+        re.compile(rf"[!&*?\\\t<{CC}]"),  # tags, anchors, aliases, explicit keys, escapes, tabs, '<<', control characters
         re.compile("[\u2028\u2029\ufeff\ufffe\uffff]"),  # line breaks to YAML 1.1 and not to 1.2; what 1.1 refuses
         tuple(re.compile(pattern, re.MULTILINE) for pattern in plain),
         re.compile(r"[eE](?<=[0-9.][eE])[-+]?[0-9]"),  # 1e5, 1.5e3: asked only of a text that gave a float

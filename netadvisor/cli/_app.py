@@ -13,7 +13,6 @@ import typer
 
 from .. import __version__
 from ._run import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, exit_code, finish, start
-from ._run import console, date_option  # noqa: F401 - the commands' shared helpers, imported from here
 
 app = typer.Typer(
     name="netadvisor",

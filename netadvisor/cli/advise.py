@@ -8,7 +8,8 @@ import typer
 from ..base import vocab
 from ..base.errors import UsageError
 from . import _complete as complete
-from ._app import Guideline, NoColor, Width, app, date_option, formats, guarded
+from ._app import Guideline, NoColor, Width, app, formats, guarded
+from ._run import date_option
 from ._quick import show
 
 Format = formats("advise")

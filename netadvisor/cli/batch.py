@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ._app import Guideline, NoColor, Paths, Width, app, console, date_option, guarded
+from ._app import Guideline, NoColor, Paths, Width, app, guarded
+from ._run import console, date_option
 from ._progress import Progress as _progress, wanted
 
 OUTPUTS = (".jsonl", ".csv")

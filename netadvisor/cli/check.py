@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
-from ._app import Guideline, NoColor, Paths, app, console, formats, guarded
+from ._app import Guideline, NoColor, Paths, app, formats, guarded
+from ._run import console
 from ._progress import ticking, wanted
 
 

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import Guideline, NoColor, Width, app, console, formats, guarded
+from ._app import Guideline, NoColor, Width, app, formats, guarded
+from ._run import console
 
 ExplainFormat, TherapiesFormat, RecommendationsFormat = formats("explain"), formats("therapies"), formats("recommendations")
 

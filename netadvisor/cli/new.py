@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import NoColor, Width, app, console, guarded
+from ._app import NoColor, Width, app, guarded
+from ._run import console
 
 
 @app.command(

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..base.errors import EXIT_FINDINGS, EXIT_OK
-from ._app import NoColor, Paths, Width, app, console, formats, guarded
+from ._app import NoColor, Paths, Width, app, formats, guarded
+from ._run import console
 from ._progress import ticking, wanted
 
 Format, AuditFormat = formats("replay"), formats("audit")
