@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from .. import __version__
 from ..base import vocab
@@ -19,6 +19,17 @@ from ..base.fields import Bool, MapOf, Nullable, Num, Record
 from ..engine.advice import DISCLAIMER, Advice
 from ..knowledge.models import BASES, SEVERITIES
 from .json_spec import CODE, DATE, SOURCE_ID, SOURCE_IDS, TEXT, TEXTS, Out, _List, _obj, _Text, _words, writer
+
+
+def _plain(value):
+    """An evidence Figure (a float that keeps its printed form) as the float JSON writes: orjson
+    then writes it without calling back into Python (faster, and no callback for a signal to land in)."""
+    return float(value) if isinstance(value, float) else value
+
+
+def _number(name: str):
+    get = attrgetter(name)
+    return lambda item: _plain(get(item))
 
 
 REASON = _obj(
@@ -43,11 +54,12 @@ EVIDENCE = _obj(
     analysis=Out(TEXT, "analysis"),
     id=Out(CODE, "trial_id"),
     endpoint=Out(TEXT, "endpoint"),
-    treatment=Out(Nullable(Num(), doc="median (months) or rate (percent); null: see treatment_text"), "treatment"),
-    control=Out(Nullable(Num(), doc="null: see control_text, or a single-arm analysis"), "control"),
+    treatment=Out(Nullable(Num(), doc="median (months) or rate (percent); null: see treatment_text"), _number("treatment")),
+    control=Out(Nullable(Num(), doc="null: see control_text, or a single-arm analysis"), _number("control")),
     unit=Out(_words(("months", "percent")), "unit"),
-    hr=Out(Nullable(Num(0)), "hr"),
-    ci95=Out(Nullable(_List(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")), lambda e: list(e.hr_ci95) if e.hr_ci95 else None),
+    hr=Out(Nullable(Num(0)), _number("hr")),
+    ci95=Out(Nullable(_List(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")),
+             lambda e: [_plain(bound) for bound in e.hr_ci95] if e.hr_ci95 else None),
     p=Out(Nullable(TEXT), "p"),
     n=Out(Nullable(Num(0, integer=True)), "n"),
     treatment_text=Out(Nullable(TEXT, doc="'not reached' where the source gives no number"), "treatment_text"),

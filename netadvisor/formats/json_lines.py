@@ -19,8 +19,11 @@ def dumps_line(record: dict) -> bytes:
     if fast is not None:
         try:
             return fast.dumps(record, default=_plain, option=fast.OPT_APPEND_NEWLINE)
-        except TypeError:
-            pass
+        except TypeError as exc:
+            # orjson wraps whatever _plain raises in a TypeError. Ctrl-C or SIGTERM arriving while
+            # _plain runs is not a refused value: raise it, or the run would go on as if unsignalled.
+            if exc.__cause__ is not None and not isinstance(exc.__cause__, Exception):
+                raise exc.__cause__ from None
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
