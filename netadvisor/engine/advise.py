@@ -30,14 +30,13 @@ from .advice import Advice, Candidate, Excluded, GuidelineStamp, Notice, Reason,
 from .eligibility import Evaluator, Verdict
 from .evidence import survival_context, trial_evidence
 from .facts import case_facts
-from .plans import judge
+from .plans import for_case
 from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 
-_BY_THERAPY: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: (recommendations, their ids)})
+_GROUP_TABLES: dict = {}  # (id(guideline), site group) -> (guideline, _group_tables)
 _NONE = ([], ())  # a therapy with no recommendation for the group
 _TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
 _LISTED: dict = {}  # (id(rec), id(guideline), group, category, origin, no scheme) -> (rec, guideline, its listing Reason)
-_NOT_RECOMMENDED: dict = {}  # (id(guideline), site group) -> (guideline, {therapy id: [Exclusion]})
 
 
 class CaseStep(NamedTuple):
@@ -81,9 +80,8 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
             warnings.append(Notice(rule.code, rule.text, (), ev.cite(rule.sources)))
 
     candidates, excluded = [], []
-    therapy_ids = guideline.therapies_for(group.id) if group else []
-    by_therapy = _recommendations_by_therapy(guideline, group.id) if group else {}
-    not_recommended = _not_recommended(guideline, group.id) if group else {}
+    therapy_ids, by_therapy, not_recommended = _group_tables(guideline, group.id) if group else ((), {}, {})
+    plan = for_case(ev) if group else None
     for tid in therapy_ids:
         therapy = knowledge.catalogue.therapies[tid]
         recs, rec_ids = by_therapy.get(tid, _NONE)
@@ -96,8 +94,8 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
             reasons = [Reason(n.code, n.text, ("tumor.primary_site",), (), ev.cite(n.sources)) for n in not_listed]
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
-        verdicts = [judge(ev, rec, therapy) for rec in in_scope]
-        eligible = [v for v in verdicts if v.ok]
+        verdicts = plan.verdicts(ev, therapy, in_scope)
+        eligible = [v for v in verdicts if not v.exclusions]
         if len(eligible) > 1:
             eligible.sort(key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:
@@ -275,29 +273,23 @@ def _toxicities(therapy, cohort: str) -> tuple:
     return found[1]
 
 
-def _not_recommended(guideline, group: str) -> dict:
-    """therapy id -> what the guideline names for a site group but does not recommend there (memoized)."""
+def _group_tables(guideline, group: str) -> tuple:
+    """(guideline.therapies_for(group), {therapy id: (its recommendations for the group in listing
+    order, their ids)}, {therapy id: what the guideline names for the group but does not
+    recommend there}), memoized: they cost a walk over every recommendation."""
     key = (id(guideline), group)
-    found = _NOT_RECOMMENDED.get(key)
-    if found is None or found[0] is not guideline:
-        listed: dict = {}
-        for item in guideline.not_recommended:
-            if item.site_group == group:
-                listed.setdefault(item.therapy, []).append(item)
-        found = _NOT_RECOMMENDED[key] = (guideline, listed)
-    return found[1]
-
-
-def _recommendations_by_therapy(guideline, group: str) -> dict:
-    """therapy id -> (its recommendations for a site group in listing order, their ids) (memoized)."""
-    key = (id(guideline), group)
-    found = _BY_THERAPY.get(key)
+    found = _GROUP_TABLES.get(key)
     if found is None or found[0] is not guideline:
         recs: dict = {}
         for rec in guideline.recommendations:
             if rec.site_group == group:
                 recs.setdefault(rec.therapy, []).append(rec)
-        found = _BY_THERAPY[key] = (guideline, {tid: (items, tuple(r.id for r in items)) for tid, items in recs.items()})
+        listed: dict = {}
+        for item in guideline.not_recommended:
+            if item.site_group == group:
+                listed.setdefault(item.therapy, []).append(item)
+        by_therapy = {tid: (items, tuple(r.id for r in items)) for tid, items in recs.items()}
+        found = _GROUP_TABLES[key] = (guideline, (tuple(guideline.therapies_for(group)), by_therapy, listed))
     return found[1]
 
 

@@ -17,6 +17,8 @@ Evaluator.evaluate puts them.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ..base.memo import remember
 from .eligibility import Evaluator, Verdict, rule_facts
 
@@ -77,11 +79,50 @@ class GroupPlan:
                 add(value is True)
         return found
 
+    def verdicts(self, ev: Evaluator, therapy, recs) -> list:
+        """[ev.evaluate(rec, therapy) for rec in recs] (recommendations of this group): what the
+        history says, worked out per case, before what the rules say, worked out once per
+        situation (see the module's text). ev.findings must be this plan's (for_case). A verdict
+        may be shared with other cases: copy() it before changing it."""
+        found, avoid, as_of = ev.findings[1], ev.facts.get("avoid"), ev.case.as_of
+        out = []
+        for rec in recs:
+            plan = self.plans[id(rec)]
+            key = (plan, avoid, plan.pick(found))
+            known = _VERDICTS.get(key)
+            if known is None:
+                known = self._evaluate(ev, rec, therapy, key)
+            verdict, added = known
+            for unknown, times in added:
+                ev.unknown_effects.setdefault(unknown, []).extend([therapy.name] * times)
+            history = _history(ev, therapy, rec) if ev.history_touches(therapy.id, rec.intent) else None
+            label = _label(ev, therapy, plan) if plan.labelled_from is not None and as_of < plan.labelled_from else None
+            if history is not None or label is not None:
+                verdict = verdict.copy()  # the history's exclusions and cautions first, the label date's last (Evaluator.evaluate)
+                if history is not None:
+                    verdict.exclusions = history.exclusions + verdict.exclusions
+                    verdict.cautions = history.cautions + verdict.cautions
+                if label is not None:
+                    verdict.cautions = verdict.cautions + label
+            out.append(verdict)
+        return out
+
+    def _evaluate(self, ev: Evaluator, rec, therapy, key: tuple) -> tuple:
+        """(verdict, the unknown-fact effects it adds) for the first case in a situation, remembered."""
+        effects, ev.unknown_effects = ev.unknown_effects, {}
+        try:
+            verdict = ev.evaluate(rec, therapy, history=False, label=False)
+            added = tuple((unknown, len(names)) for unknown, names in ev.unknown_effects.items())
+        finally:
+            ev.unknown_effects = effects
+        limit = max(_MIN_VERDICTS, _VERDICTS_PER_RECOMMENDATION * len(ev.guideline.recommendations))
+        return remember(_VERDICTS, key, (verdict, added), limit)
+
 
 class Plan:
     """The rules one recommendation of one therapy is judged by: their places in the group's."""
 
-    __slots__ = ("rec", "therapy", "places", "labelled_from")
+    __slots__ = ("rec", "therapy", "places", "pick", "labelled_from")
 
     def __init__(self, ev: Evaluator, rec, therapy, group: GroupPlan, places: dict):
         self.rec, self.therapy = rec, therapy
@@ -94,12 +135,14 @@ class Plan:
         rules += [(rule, CATEGORY) for rule in rec.category_rules]  # all of them: a finer key than needed, never a coarser
         rules += [(rule, FACTOR) for rule in factors]
         self.places = tuple(group.place(places, rule, role) for rule, role in rules)
+        # what the rules it reads found, of what the group's found (one item: that item; none: ())
+        self.pick = itemgetter(*self.places) if self.places else _nothing
         # on or after the last day of every approval, label_date says nothing, whatever the date
         self.labelled_from = max((a.date.last_day() for a in therapy.approvals), default=None)
 
-    def key(self, ev: Evaluator, found: list) -> tuple:
-        """What the rules this recommendation reads found, and the patient's wishes."""
-        return (self, ev.facts.get("avoid"), *map(found.__getitem__, self.places))
+
+def _nothing(found: list) -> tuple:
+    return ()
 
 
 def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
@@ -110,48 +153,25 @@ def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
     return (value, *[facts.get(name) is None for name in names])
 
 
-def judge(ev: Evaluator, rec, therapy) -> Verdict:
-    """ev.evaluate(rec, therapy): what the history says, worked out per case, before what the
-    rules say, worked out once per situation (see the module's text). The verdict may be
-    shared with other cases: copy() it before changing it."""
-    group_key = (id(ev.guideline), rec.site_group)
+def for_case(ev: Evaluator) -> GroupPlan:
+    """The plan of the case's site group, with what its rules find for the case (worked out once per case)."""
+    group_key = (id(ev.guideline), ev.group.id)
     group = _GROUPS.get(group_key)
     if group is None or group.guideline is not ev.guideline or group.names is not ev.vocab_names:
-        group = remember(_GROUPS, group_key, GroupPlan(ev, rec.site_group), 64)
-    if ev.findings is None or ev.findings[0] is not group:  # once per case
+        group = remember(_GROUPS, group_key, GroupPlan(ev, ev.group.id), 64)
+    if ev.findings is None or ev.findings[0] is not group:
         ev.findings = (group, group.findings(ev.facts))
-    plan = group.plans[id(rec)]
-    key = plan.key(ev, ev.findings[1])
-    found = _VERDICTS.get(key)
-    if found is None:
-        effects, ev.unknown_effects = ev.unknown_effects, {}
-        try:
-            verdict = ev.evaluate(rec, therapy, history=False, label=False)
-            added = tuple((unknown, len(names)) for unknown, names in ev.unknown_effects.items())
-        finally:
-            ev.unknown_effects = effects
-        limit = max(_MIN_VERDICTS, _VERDICTS_PER_RECOMMENDATION * len(ev.guideline.recommendations))
-        found = remember(_VERDICTS, key, (verdict, added), limit)
-    verdict, added = found
-    for unknown, count in added:
-        ev.unknown_effects.setdefault(unknown, []).extend([therapy.name] * count)
-    history, label = _history(ev, therapy, rec), _label(ev, therapy, plan)
-    if history is None and label is None:
-        return verdict  # shared by every case in this situation: copy() it to change it
-    verdict = verdict.copy()  # the history's exclusions and cautions first, the label date's last (Evaluator.evaluate)
-    if history is not None:
-        verdict.exclusions = history.exclusions + verdict.exclusions
-        verdict.cautions = history.cautions + verdict.cautions
-    if label is not None:
-        verdict.cautions = verdict.cautions + label
-    return verdict
+    return group
+
+
+def judge(ev: Evaluator, rec, therapy) -> Verdict:
+    """ev.evaluate(rec, therapy) for a recommendation of the case's site group (GroupPlan.verdicts)."""
+    return for_case(ev).verdicts(ev, therapy, (rec,))[0]
 
 
 def _history(ev: Evaluator, therapy, rec) -> Verdict | None:
-    """What the case's history says of a therapy for an intent (once per case), or None
-    when it does not touch the therapy."""
-    if not ev.history_touches(therapy.id, rec.intent):
-        return None
+    """What the case's history says of a therapy for an intent (once per case), or None when
+    it says nothing; the caller has checked that the history touches the therapy."""
     key = (therapy.id, rec.intent)
     found = ev.histories.get(key)
     if found is None:
@@ -162,9 +182,8 @@ def _history(ev: Evaluator, therapy, rec) -> Verdict | None:
 
 def _label(ev: Evaluator, therapy, plan: Plan) -> list | None:
     """What the therapy's label date says on the case's date (once per case), or None: the
-    words carry the date, and replay and audit judge each decision on its own date."""
-    if plan.labelled_from is None or ev.case.as_of >= plan.labelled_from:
-        return None
+    words carry the date, and replay and audit judge each decision on its own date. The caller
+    has checked that the case's date is before the last day of an approval."""
     found = ev.labels.get(therapy.id)
     if found is None:
         scratch = Verdict(plan.rec)
