@@ -64,6 +64,27 @@ def test_a_verdict_decided_once_per_situation_is_the_verdict_worked_out_in_full(
     plans._VERDICTS.clear()  # made under a limit of this test's
 
 
+def test_words_remembered_per_rule_are_the_words_worked_out_afresh(library, monkeypatch):
+    """Evaluator.worded words a rule once per words_key and hands those words to every case with
+    the same key (a set shown only as far as the rule tests it, 'progressed on: octreotide LAR'):
+    for every rule of every case, twice over, the remembered words are the ones worked out anew.
+    (A key coarser than the words would pass the verdict tests above, which share the memo.)"""
+    original = Evaluator.worded
+    checked = []
+
+    def both(self, rule, role, value, shows_values, word):
+        remembered = original(self, rule, role, value, shows_values, word)
+        assert remembered == word(rule, role, value), (self.case.id, rule.code, role)
+        checked.append(rule.code)
+        return remembered
+
+    monkeypatch.setattr(Evaluator, "worded", both)
+    cases = list(_cases(library)) + [make_case(library, data) for data in synthetic.cases(400, seed=9)]
+    for case in cases + cases:
+        advise_case(case, library)
+    assert len(checked) > len(cases)
+
+
 def test_advice_decided_without_words_decides_the_same(library):
     for case in _cases(library):
         full, bare = advise_case(case, library), advise_case(case, library, words=False)

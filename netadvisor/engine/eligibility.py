@@ -193,12 +193,7 @@ class Evaluator:
         said = _WORDS.get((id(rule), role))
         if said is None or said.rule is not rule or said.names is not self.vocab_names:
             said = remember(_WORDS, (id(rule), role), _Said(rule, self.vocab_names), _MAX_WORDS)
-        facts = self.facts
-        if shows_values:
-            values = [facts.get(name) for name in said.facts]
-            key = (value, *values, *map(type, values))  # 1, 1.0 and True are equal, and shown apart
-        else:
-            key = (value, *[facts.get(name) is None for name in said.facts])
+        key = words_key(self.facts, value, said.parts, shows_values)
         found = said.words.get(key)
         if found is None:
             found = remember(said.words, key, word(rule, role, value), _MAX_WORDS)
@@ -426,18 +421,41 @@ class Evaluator:
 class _Said:
     """A rule's words per the fact values they show, for the vocabulary names they were worded with."""
 
-    __slots__ = ("rule", "names", "facts", "words")
+    __slots__ = ("rule", "names", "parts", "words")
 
     def __init__(self, rule: Rule, names: dict):
-        self.rule, self.names, self.words, self.facts = rule, names, {}, rule_facts(rule)
+        self.rule, self.names, self.words, self.parts = rule, names, {}, rule_parts(rule)
 
 
-def rule_facts(rule: Rule) -> tuple:
-    """The facts a rule's words can show, once each."""
-    facts = dict.fromkeys(leaf.fact for leaf in rule.cond.leaves()) if rule.cond is not None else {}
-    if "site_group" in facts:  # 'in no site group' is worded with the site
-        facts["site"] = None
-    return tuple(facts)
+_SET_TESTS = ("includes_any", "includes_all")
+
+
+def rule_parts(rule: Rule) -> tuple:
+    """What a rule's words can show (case_says, show_leaf), once each: per leaf, its fact and, for
+    a set test, the members it tests (of a set the words show only those, when it has any)."""
+    if rule.cond is None:
+        return ()
+    parts = dict.fromkeys((leaf.fact, leaf.value if leaf.op in _SET_TESTS else None) for leaf in rule.cond.leaves())
+    if ("site_group", None) in parts:  # 'in no site group' is worded with the site
+        parts[("site", None)] = None
+    return tuple(parts)
+
+
+def words_key(facts: dict, value, parts: tuple, shows_values: bool) -> tuple:
+    """What tells a rule's words for one case from its words for another: its value and what its
+    words show of the facts (rule_parts) when shows_values, else only which facts are unknown.
+    Equal keys, equal words (Evaluator.worded); plans.py keys situations by it too."""
+    if not shows_values:
+        return (value, *[facts.get(fact) is None for fact, _ in parts])
+    values = []
+    for fact, tested in parts:
+        have = facts.get(fact)
+        if tested is not None and type(have) is frozenset:
+            hit = have & tested
+            if hit:  # show_leaf shows the members tested, not the whole set
+                have = hit
+        values.append(have)
+    return (value, *values, *map(type, values))  # 1, 1.0 and True are equal, and shown apart
 
 
 def _names(catalogue, guideline) -> dict:

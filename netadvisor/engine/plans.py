@@ -20,7 +20,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from ..base.memo import remember
-from .eligibility import Evaluator, Verdict, rule_facts
+from .eligibility import Evaluator, Verdict, rule_parts, words_key
 
 _GROUPS: dict = {}  # (id(guideline), site group) -> GroupPlan
 _VERDICTS: dict = {}  # (plan, what each of its rules found) -> (Verdict, the unknown-fact effects it adds)
@@ -45,7 +45,7 @@ class GroupPlan:
 
     def __init__(self, ev: Evaluator, group: str):
         self.guideline, self.names = ev.guideline, ev.vocab_names
-        self.tests: list = []  # (role, rule, the facts its words show)
+        self.tests: list = []  # (role, rule, what its words can show: rule_parts)
         self.plans: dict = {}  # id(rec) -> Plan
         places: dict = {}  # (id(rule.cond), role) -> its place in tests
         for rec in ev.guideline.recommendations:
@@ -56,25 +56,25 @@ class GroupPlan:
         key = (id(rule.cond), role)  # what a rule finds depends on its condition alone, and equal conditions are one Cond
         if key not in places:
             places[key] = len(self.tests)
-            self.tests.append((role, rule, rule_facts(rule)))
+            self.tests.append((role, rule, rule_parts(rule)))
         return places[key]
 
     def findings(self, facts: dict) -> list:
         """What each rule finds for a case, as finely as its words can tell cases apart."""
         found = []
         add = found.append
-        for role, rule, names in self.tests:
+        for role, rule, parts in self.tests:
             value = rule.cond.eval(facts) if rule.cond is not None else True
             if role <= EXCLUSION:
                 polarity, limit = _CHECKS[role]
                 if value is polarity and not (polarity and rule.cond is not None and not limit):
                     add(value)  # unsaid (Evaluator.check)
                 else:
-                    add(_shown(facts, value, names, value is not None))
+                    add(words_key(facts, value, parts, value is not None))
             elif role == CAUTION:
-                add(_shown(facts, value, names, False) if value is not False else False)
+                add(words_key(facts, value, parts, False) if value is not False else False)
             elif role == CATEGORY:
-                add(_shown(facts, value, names, value is True) if value is not False else False)
+                add(words_key(facts, value, parts, value is True) if value is not False else False)
             else:
                 add(value is True)
         return found
@@ -143,14 +143,6 @@ class Plan:
 
 def _nothing(found: list) -> tuple:
     return ()
-
-
-def _shown(facts: dict, value, names: tuple, shows_values: bool) -> tuple:
-    """Evaluator.worded's key: the fact values the words show, or only which are unknown."""
-    if shows_values:
-        values = [facts.get(name) for name in names]
-        return (value, *values, *map(type, values))  # 1, 1.0 and True are equal, and shown apart
-    return (value, *[facts.get(name) is None for name in names])
 
 
 def for_case(ev: Evaluator) -> GroupPlan:
