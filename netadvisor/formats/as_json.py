@@ -21,7 +21,7 @@ from ..knowledge.models import BASES, SEVERITIES
 from .json_spec import CODE, DATE, SOURCE_ID, SOURCE_IDS, TEXT, TEXTS, Out, _List, _obj, _Text, _words, writer
 
 
-def _plain(value):
+def _as_float(value):
     """An evidence Figure (a float that keeps its printed form) as the float JSON writes: orjson
     then writes it without calling back into Python (faster, and no callback for a signal to land in)."""
     return float(value) if isinstance(value, float) else value
@@ -29,7 +29,7 @@ def _plain(value):
 
 def _number(name: str):
     get = attrgetter(name)
-    return lambda item: _plain(get(item))
+    return lambda item: _as_float(get(item))
 
 
 REASON = _obj(
@@ -59,7 +59,7 @@ EVIDENCE = _obj(
     unit=Out(_words(("months", "percent")), "unit"),
     hr=Out(Nullable(Num(0)), _number("hr")),
     ci95=Out(Nullable(_List(Nullable(Num()), doc="95% CI of the HR; null bound: not estimable")),
-             lambda e: [_plain(bound) for bound in e.hr_ci95] if e.hr_ci95 else None),
+             lambda e: [_as_float(bound) for bound in e.hr_ci95] if e.hr_ci95 else None),
     p=Out(Nullable(TEXT), "p"),
     n=Out(Nullable(Num(0, integer=True)), "n"),
     treatment_text=Out(Nullable(TEXT, doc="'not reached' where the source gives no number"), "treatment_text"),
