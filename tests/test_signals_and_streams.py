@@ -196,10 +196,11 @@ def test_advice_json_is_written_without_calling_back_into_python():
     assert figures > 0  # the shipped cases do show hazard ratios
 
 
-def test_an_interrupt_at_any_moment_of_a_batch_stops_it(tmp_path):
-    """SIGALRM at 200 random moments of in-process batch work (read, advise, shape a JSON Lines line),
+@pytest.mark.parametrize("kind", [".jsonl", "compact", ".csv"])
+def test_an_interrupt_at_any_moment_of_a_batch_stops_it(tmp_path, kind):
+    """SIGALRM at 200 random moments of in-process batch work (read, advise, shape the output line),
     its handler raising KeyboardInterrupt as Python's SIGINT handler does: each one reaches the loop.
-    Before the fix above, 71 of 2,000 such interrupts were lost inside orjson's hook."""
+    Before the fix above, 71 of 2,000 such interrupts were lost inside orjson's hook (JSON Lines)."""
     import random
     from functools import partial
 
@@ -207,7 +208,8 @@ def test_an_interrupt_at_any_moment_of_a_batch_stops_it(tmp_path):
     from netadvisor.formats.batch_out import shape
 
     items = list(runner.discover([cohort.write_jsonl(400, tmp_path / "cases.jsonl")]))
-    list(runner.run(items[:5], runner.advise_task, jobs=1, shape=partial(shape, ".jsonl")))  # set up, warm
+    task = runner.decide_task if kind == ".csv" else runner.advise_task
+    list(runner.run(items[:5], task, jobs=1, shape=partial(shape, kind)))  # set up, warm
     fired = []
 
     def alarm(signum, frame):
