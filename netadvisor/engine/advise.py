@@ -95,7 +95,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
             excluded.append(Excluded(tid, therapy.name, tuple(reasons + _history_exclusions(ev, therapy, group)), rec_ids))
             continue
         verdicts = plan.verdicts(ev, therapy, in_scope)
-        eligible = [v for v in verdicts if not v.exclusions]
+        eligible = [v for v in verdicts if not v.exclusions]  # v.ok, inlined: the hot path
         if len(eligible) > 1:
             eligible.sort(key=lambda v: (INTENT_ORDER.index(v.rec.intent), v.rec.order))
         if not eligible:

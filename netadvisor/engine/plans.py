@@ -23,7 +23,7 @@ from ..base.memo import remember
 from .eligibility import Evaluator, Verdict, rule_parts, words_key
 
 _GROUPS: dict = {}  # (id(guideline), site group) -> GroupPlan
-_VERDICTS: dict = {}  # (plan, what each of its rules found) -> (Verdict, the unknown-fact effects it adds)
+_VERDICTS: dict = {}  # (plan, the patient's wishes, what its rules found) -> (Verdict, the unknown-fact effects it adds)
 # Situations remembered (~1 KiB each), at least 4,096 and 100 per recommendation of the guideline:
 # memory grows with the guideline (a five-fold one would clear a fixed memo every few hundred
 # cases) and stays flat however large the cohort.
