@@ -135,11 +135,12 @@ def test_batch_lines_are_what_json_dumps_writes(library):
 
 def test_without_orjson_the_lines_are_the_same(monkeypatch):
     """Where orjson is not installed, json writes the same bytes."""
+    from netadvisor.base import documents
     from netadvisor.formats import json_lines
     from netadvisor.knowledge.evidence import Figure
 
     odd = {"figure": Figure(0.4, "0.40"), "text": "é\u2028</script>\x1b\x7f", "nested": [1.5e-3, -0.0, 1e16]}
     fast = json_lines.dumps_line(odd)
-    monkeypatch.setattr(json_lines, "_ORJSON", False)
-    assert json_lines._orjson() is None
+    monkeypatch.setattr(documents, "_ORJSON", False)
+    assert documents.orjson() is None
     assert json_lines.dumps_line(odd) == fast and json_lines.dumps(odd) == fast[:-1].decode()

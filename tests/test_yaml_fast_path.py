@@ -1,7 +1,8 @@
 """The YAML fast paths (base/yaml_read._fast_yaml, base/yaml_rust.load) against the strict loader: the same value, or
 the same refusal with the same message, for generated documents full of tricky scalars, for every
 file the project ships, and for the hostile corpus. Likewise JSON text, which skips the walk of
-check_values when nothing in it could be refused.
+check_values when nothing in it could be refused, and a batch's JSON Lines, which orjson reads
+when the line is sure to read the same (documents.parse_json_line).
 
 The fast path only ever accepts; what it doubts goes to the strict loader. So what must hold is
 that what it accepts, the strict loader accepts with the same value, down to the types (1, 1.0
@@ -16,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netadvisor.base import yaml_rust
-from netadvisor.base.documents import parse_text
+from netadvisor.base import documents
+from netadvisor.base.documents import parse_json_line, parse_text
 from netadvisor.base.values import MAX_DEPTH, SHORT, check_values
 from netadvisor.base.yaml_read import _DOUBT, _fast_yaml, _strict_yaml
 
@@ -208,3 +210,59 @@ def test_json_without_the_walk_reads_the_same(value, ascii_only, nesting):
         wrapped = [wrapped]
     text = json.dumps(wrapped, ensure_ascii=ascii_only)
     assert outcome(lambda t: parse_text(t, "json"), text) == outcome(full_json_check, text), text
+
+
+# Pieces of hand-written JSON Lines: keys that repeat, blanks where a key's colon may follow, texts
+# that start with a colon, integers past 64 bits, numbers Python's json reads and orjson does not.
+LINE_KEYS = ['"a"', '"b"', '"a" ', '":a"', '":"', '"a b"', '"é"', '""', '"a\\u0062"', '"\\""']
+LINE_VALUES = ["1", "-0", "0.1", "1e400", "-1e-400", "1.0000000000000000000001", "18446744073709551615", "9" * 19,
+               "-9223372036854775809", "123456789012345678", "NaN", "true", "null", '":"', '": x"', '" :"', '"\\t"',
+               '"a\\u0000"', "[]", "{}", '"\t"', "[1,2 ]", '"😀"', '"a\x7fb"', '"\x85"', '"\ud800"', "1e16", '"e+"']
+
+
+def line_object(draw_pairs, separator):
+    return "{" + ",".join(f"{key}{separator}{value}" for key, value in draw_pairs) + "}"
+
+
+line_values = st.recursive(st.sampled_from(LINE_VALUES),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3).map(lambda items: "[" + ",".join(items) + "]"),
+                                                   st.lists(st.tuples(st.sampled_from(LINE_KEYS), inner), max_size=4)
+                                                   .map(lambda pairs: line_object(pairs, ":"))),
+                           max_leaves=10)
+
+
+@settings(max_examples=1500)
+@given(st.lists(st.tuples(st.sampled_from(LINE_KEYS), line_values), min_size=1, max_size=6),
+       st.sampled_from([":", ": ", " :", "\t: "]))
+def test_json_lines_read_by_orjson_read_the_same(pairs, separator):
+    """A duplicate key anywhere is refused, with parse_text's message, blanks or not around the
+    colon; every value parse_json_line gives is parse_text's, down to the types (an integer past
+    64 bits stays an int: orjson would read it as a float)."""
+    text = line_object(pairs, separator)
+    assert outcome(parse_json_line, text) == outcome(lambda t: parse_text(t, "json"), text), text
+
+
+def test_batch_lines_go_by_orjson(monkeypatch):
+    """The shipped cases as JSON Lines are read by orjson (so the test above tests the path batch
+    takes); a duplicate key behind a blank before its colon is not, and is refused."""
+    read = []
+    fast = documents.orjson()
+
+    class Spy:
+        JSONDecodeError = fast.JSONDecodeError
+        dumps = staticmethod(fast.dumps)
+
+        @staticmethod
+        def loads(text):
+            read.append(text)
+            return fast.loads(text)
+
+    monkeypatch.setattr(documents, "orjson", lambda: Spy)
+    lines = [json.dumps(parse_text(path.read_text(encoding="utf-8"), "yaml"), ensure_ascii=False)
+             for path in sorted(ROOT.glob("cases/*.yaml"))]
+    for text in lines:
+        assert outcome(parse_json_line, text) == ("ok", typed(json.loads(text)))
+    assert read == lines
+    tricky = '{"a":1, "a" :2}'
+    assert outcome(parse_json_line, tricky) == ("refused", "duplicate key 'a'")
+    assert read == lines

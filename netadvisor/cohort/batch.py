@@ -13,7 +13,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..base.documents import parse_text
+from ..base.documents import parse_json_line
 from ..base.errors import InputError, Problem
 from ..base.escape import file_name
 from ..inputs.case_format import parse_case
@@ -43,7 +43,7 @@ def read_case(item: Input, library, as_of: date | None = None):
         return load_case(Path(item.source), spec, as_of=as_of)
     label = item.label
     try:
-        data = parse_text(item.text, "json")
+        data = parse_json_line(item.text)
     except ValueError as exc:
         raise InputError([Problem(label, "", str(exc))]) from None
     default_id = f"{_stem(item.source)}-{item.line}"

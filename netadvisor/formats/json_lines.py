@@ -2,6 +2,8 @@
 
 import json
 
+from ..base.documents import orjson
+
 
 def dumps(record: dict) -> str:
     """One compact JSON line, without its newline (see dumps_line)."""
@@ -11,11 +13,11 @@ def dumps(record: dict) -> str:
 def dumps_line(record: dict) -> bytes:
     """One line of JSON Lines as UTF-8, newline included: byte for byte what json.dumps(record,
     ensure_ascii=False, separators=(",", ":")) + "\n" encodes to, by orjson (8x faster on an advice
-    object; imported on first use, so only runs that write JSON Lines pay its import). Its bytes go
-    to the file as they are: decoding and encoding again cost twice its work on a 17 KiB line. A value
-    orjson refuses and json writes (an int past 64 bits, a non-text key) goes through json, so the line
-    is the same either way; so does every line where orjson is not installed."""
-    fast = _orjson()
+    object). Its bytes go to the file as they are: decoding and encoding again cost twice its work
+    on a 17 KiB line. A value orjson refuses and json writes (an int past 64 bits, a non-text key)
+    goes through json, so the line is the same either way; so does every line where orjson is not
+    installed."""
+    fast = orjson()
     if fast is not None:
         try:
             return fast.dumps(record, default=_plain, option=fast.OPT_APPEND_NEWLINE)
@@ -25,21 +27,6 @@ def dumps_line(record: dict) -> bytes:
             if exc.__cause__ is not None and not isinstance(exc.__cause__, Exception):
                 raise exc.__cause__ from None
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
-def _orjson():
-    """orjson, or None where it is not installed (an environment that skipped the dependency): slower, same bytes."""
-    global _ORJSON
-    if _ORJSON is None:
-        try:
-            import orjson
-        except ImportError:
-            orjson = False
-        _ORJSON = orjson
-    return _ORJSON or None
-
-
-_ORJSON = None
 
 
 def _plain(value):
