@@ -85,6 +85,38 @@ def test_words_remembered_per_rule_are_the_words_worked_out_afresh(library, monk
     assert len(checked) > len(cases)
 
 
+def test_label_words_remembered_are_the_words_worked_out_afresh(library, monkeypatch):
+    """Evaluator.label_date words what a therapy's label date says once per date and set of
+    approvals that cover the case (replay and audit judge many decisions on one date): for cases
+    on dates before, between and after the approvals, the remembered words are the ones worked
+    out anew, and both kinds (uncertain, off-label) come up."""
+    from datetime import date
+
+    from netadvisor.engine import eligibility
+
+    original = Evaluator.label_date
+    said = []
+
+    def both(self, therapy, verdict):
+        before = len(verdict.cautions)
+        original(self, therapy, verdict)
+        remembered = verdict.cautions[before:]
+        kept = dict(eligibility._LABEL_WORDS)
+        eligibility._LABEL_WORDS.clear()
+        fresh = eligibility.Verdict(verdict.rec)
+        original(self, therapy, fresh)
+        eligibility._LABEL_WORDS.update(kept)
+        assert remembered == fresh.cautions, (self.case.id, self.case.as_of, therapy.id)
+        said.extend(c.code for c in remembered)
+
+    monkeypatch.setattr(Evaluator, "label_date", both)
+    cases = list(_cases(library))
+    for when in (date(2012, 6, 1), date(2018, 1, 1), date(2018, 1, 31), date(2024, 1, 15), date(2025, 3, 1)):
+        for case in cases + cases:
+            advise_case(case._replace(as_of=when), library)
+    assert {"off-label-at-date", "label-date-uncertain"} <= set(said)
+
+
 def test_advice_decided_without_words_decides_the_same(library):
     for case in _cases(library):
         full, bare = advise_case(case, library), advise_case(case, library, words=False)

@@ -20,6 +20,7 @@ _WORDS: dict = {}  # (id(rule), role) -> _Said: the rule's words per the fact va
 _NAMES: dict = {}  # (id(catalogue), id(guideline)) -> (catalogue, guideline, display names)
 _POLICY = ("netadvisor-policy",)  # the source of what netadvisor itself decides (history rules)
 _MAX_WORDS = 4096  # rules, and wordings per rule, remembered (memory stays flat however large the cohort)
+_LABEL_WORDS: dict = {}  # (id(therapy), date, the approvals that cover the case) -> (therapy, its Caution or None)
 
 
 class Verdict:
@@ -312,17 +313,15 @@ class Evaluator:
                 )
 
     def label_date(self, therapy: Therapy, verdict: Verdict):
-        """Was the use labelled on the case's date? Only approvals that cover the case count."""
-        relevant = [a for a in therapy.approvals if a.covers is None or a.covers.eval(self.facts) is not False]
-        as_of = self.case.as_of
-        if not relevant or any(a.date.last_day() <= as_of for a in relevant):
-            return
-        sources = self.cite(s for a in relevant for s in a.sources)
-        which = "; ".join(f"{a.indication} ({a.date})" for a in relevant)
-        if any(a.date.first_day() <= as_of for a in relevant):
-            verdict.cautions.append(Caution("label-date-uncertain", "info", f"FDA approval known only to {which}: whether it was labelled on {as_of} cannot be told", sources))
-        else:
-            verdict.cautions.append(Caution("off-label-at-date", "warning", f"off-label on {as_of}: FDA approval came later — {which}", sources))
+        """Was the use labelled on the case's date? Only approvals that cover the case count. The words
+        depend on the date and on which approvals count alone, so are worked out once for each: replay
+        and audit judge thousands of decisions on a few hundred dates (a start known to the month)."""
+        relevant = tuple(i for i, a in enumerate(therapy.approvals) if a.covers is None or a.covers.eval(self.facts) is not False)
+        key = (id(therapy), self.case.as_of, relevant)
+        said = _LABEL_WORDS.get(key)
+        if said is None or said[0] is not therapy:
+            said = remember(_LABEL_WORDS, key, (therapy, _label_words(self, [therapy.approvals[i] for i in relevant])), _MAX_WORDS)
+        verdict.cautions.extend(said[1])
 
     # a recommendation
 
@@ -488,3 +487,14 @@ def _rate(rate) -> str:
     if rate.percent is None:
         return f"{event} (rate not stated; {rate.population})"
     return f"grade {rate.grades} {event} {rate.percent:g}% ({rate.population})"
+
+
+def _label_words(ev: Evaluator, relevant: list) -> tuple:
+    """What the label date says on the case's date of a use the approvals `relevant` cover: a caution or nothing."""
+    as_of = ev.case.as_of
+    if not relevant or any(a.date.last_day() <= as_of for a in relevant):
+        return ()
+    sources, which = ev.cite(s for a in relevant for s in a.sources), "; ".join(f"{a.indication} ({a.date})" for a in relevant)
+    if any(a.date.first_day() <= as_of for a in relevant):
+        return (Caution("label-date-uncertain", "info", f"FDA approval known only to {which}: whether it was labelled on {as_of} cannot be told", sources),)
+    return (Caution("off-label-at-date", "warning", f"off-label on {as_of}: FDA approval came later — {which}", sources),)
