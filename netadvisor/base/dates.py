@@ -27,6 +27,11 @@ FULL_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{FULL}$"}
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")  # the parts, to say what is wrong
 
 
+def _days_in(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1], without the weekday it works out too (engines ask it per line)."""
+    return 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+
+
 class PartialDate(NamedTuple):
     year: int
     month: int | None = None
@@ -48,7 +53,7 @@ class PartialDate(NamedTuple):
             raise ValueError(f"'{text}': year {year} is out of range 1900-2100")
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"'{text}' is not a date: month {month} is not 1-12")
-        if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if day is not None and not 1 <= day <= _days_in(year, month):
             raise ValueError(f"'{text}' is not a date: {year}-{month:02d} has no day {day}")
         return cls(year, month, day)  # exactly what PARTIAL matches, and a real day (tests/test_schema_agreement.py)
 
@@ -61,7 +66,7 @@ class PartialDate(NamedTuple):
 
     def last_day(self) -> date:
         month = self.month or 12
-        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+        return date(self.year, month, self.day or _days_in(self.year, month))
 
     def __str__(self) -> str:
         if self.month is None:
