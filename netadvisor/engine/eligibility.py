@@ -20,7 +20,7 @@ _WORDS: dict = {}  # (id(rule), role) -> _Said: the rule's words per the fact va
 _NAMES: dict = {}  # (id(catalogue), id(guideline)) -> (catalogue, guideline, display names)
 _POLICY = ("netadvisor-policy",)  # the source of what netadvisor itself decides (history rules)
 _MAX_WORDS = 4096  # rules, and wordings per rule, remembered (memory stays flat however large the cohort)
-_LABEL_WORDS: dict = {}  # (id(therapy), date, the approvals that cover the case) -> (therapy, its Caution or None)
+_LABEL_WORDS: dict = {}  # (id(therapy), date, the approvals that cover the case) -> (therapy, its cautions: one or none)
 
 
 class Verdict:
