@@ -158,7 +158,7 @@ def test_the_date_parsers_accept_exactly_what_the_schema_patterns_match():
             assert accepted == bool(re.fullmatch(pattern, text)), (text, pattern)
 
 
-def test_a_partial_date_ends_on_its_month_s_last_day_in_every_year():
+def test_a_partial_date_ends_on_its_month_s_last_day_and_is_written_the_same_in_every_year():
     """PartialDate works out month lengths itself (no weekday, as calendar.monthrange does): Feb 29 in
     leap years only (2000 yes, 1900 and 2100 no), and the day check agrees."""
     import calendar
@@ -169,7 +169,9 @@ def test_a_partial_date_ends_on_its_month_s_last_day_in_every_year():
         for month in range(1, 13):
             last = calendar.monthrange(year, month)[1]
             assert PartialDate(year, month).last_day().day == last
+            assert str(PartialDate(year, month)) == str(PartialDate(year, month)) == f"{year}-{month:02d}"  # written once, remembered
+            assert str(PartialDate(year, month, last)) == f"{year}-{month:02d}-{last:02d}"
             assert PartialDate.parse(f"{year}-{month:02d}-{last:02d}").day == last
             with pytest.raises(ValueError, match="has no day"):
                 PartialDate.parse(f"{year}-{month:02d}-{last + 1:02d}")
-        assert PartialDate(year).last_day().day == 31
+        assert PartialDate(year).last_day().day == 31 and str(PartialDate(year)) == str(year)

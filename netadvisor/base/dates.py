@@ -13,6 +13,8 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from .memo import remember
+
 _YEAR = r"(19[0-9]{2}|20[0-9]{2}|2100)"
 _MONTH, _DAY = r"(0?[1-9]|1[0-2])", r"(0?[1-9]|[12][0-9]|3[01])"
 PARTIAL = rf"{_YEAR}(?:-{_MONTH}(?:-{_DAY})?)?"  # 2018, 2018-06, 2018-6-1
@@ -69,11 +71,21 @@ class PartialDate(NamedTuple):
         return date(self.year, month, self.day or _days_in(self.year, month))
 
     def __str__(self) -> str:
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        text = _WRITTEN.get(self)  # a cohort's dates repeat, and each is written many times (history words, output)
+        if text is None:
+            text = remember(_WRITTEN, self, _written(self))
+        return text
+
+
+_WRITTEN: dict = {}  # PartialDate -> its text
+
+
+def _written(when: PartialDate) -> str:
+    if when.month is None:
+        return f"{when.year:04d}"
+    if when.day is None:
+        return f"{when.year:04d}-{when.month:02d}"
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
 
 
 def parse_full_date(value) -> date:
