@@ -13,6 +13,7 @@ import unicodedata
 from typing import Any, Callable
 
 from .errors import did_you_mean
+from .memo import remember
 
 INVALID = object()  # a value that failed its check; the problem is already recorded
 
@@ -86,14 +87,19 @@ def format_path(path) -> str:
     return out
 
 
+_CANON: dict = {}  # id(a vocabulary) -> (it, spelling key -> word), shared by the Str specs of that vocabulary
+_SPACES = re.compile(r"[\s_]+").sub
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+").sub
+
+
 def vocab_key(text: str) -> str:
     """Forgiving spelling for vocabulary words: case, spaces and underscores."""
-    return re.sub(r"[\s_]+", "-", text.strip().lower())
+    return _SPACES("-", text.strip().lower())
 
 
 def alias_key(name: str) -> str:
     """Names match ignoring case, spacing, punctuation and superscripts (¹⁷⁷Lu)."""
-    return re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKC", name).casefold())
+    return _NOT_ALNUM("", unicodedata.normalize("NFKC", name).casefold())
 
 
 class Spec:
@@ -158,13 +164,17 @@ class Str(Spec):
         return INVALID
 
     def _canonical(self, choices) -> dict:
-        """Spelling key -> word; memoized for fixed vocabularies (the hot path of batch runs)."""
+        """Spelling key -> word; memoized for fixed vocabularies (the hot path of batch runs), and
+        shared by the specs that read the same vocabulary (a guideline's source ids: dozens of specs)."""
         if self._memo is not None and self._memo[0] is choices:
             return self._memo[1]
-        canon = {vocab_key(c): c for c in choices}
-        canon.update((c, c) for c in choices)
-        self._memo = (choices, canon)
-        return canon
+        shared = _CANON.get(id(choices))
+        if shared is None or shared[0] is not choices:
+            canon = {vocab_key(c): c for c in choices}
+            canon.update((c, c) for c in choices)
+            shared = remember(_CANON, id(choices), (choices, canon), 256)
+        self._memo = shared
+        return shared[1]
 
     def _expected(self) -> str:
         return "one of " + ", ".join(self._choices()) if self._choices() is not None else "a string"
