@@ -24,24 +24,35 @@ NOT_READ = object()
 _loaded: list = []  # [yaml_rs.loads, _patterns()], or [None, None] where yaml-rs is not installed
 
 
+# Plain scalars YAML 1.1 and 1.2 read apart, each found from a character that is rare in case
+# files (a regular expression of alternatives is three times slower here): (the characters one
+# starts with, the pattern). Each is compiled the first time a text holds one of its characters
+# (~0.7M instructions a pattern: most case files need only four of them).
+_PLAIN = (
+    ("=", r"=(?<![^\s\[\]{},]=)(?![^\s,:\[\]{}])"),  # '=' alone (YAML 1.1's value key; '$schema=' in a comment is fine)
+    (">|", r"[>|][-+0-9]*[ \t]*(?:#.*)?$"),  # a block scalar's header (yaml-rs reads an empty one as a line break, libyaml as '')
+    (">|%@`", r"[>|%@`](?<=[:\[,{-][>|%@`])|[>|%@`](?<=[:\[,{-] [>|%@`])"),  # what libyaml refuses to start a scalar with
+    ("0", r"0(?<![\w.]0)(?<![\w.][-+]0)\w"),  # 007, 0x1f, 0o17, 0b1: a number with a leading zero
+    ("_", r"_(?<=[0-9]_)"),  # 1_000
+    (":", r":(?<=[0-9]:)[0-9]"),  # 1:30
+    (".", r"\.(?:(?<=[-+]\.)|[iInN][nNaA][fFnN])"),  # -.5, .inf, .nan
+)
+_EXPONENT = r"[eE](?<=[0-9.][eE])[-+]?[0-9]"  # 1e5, 1.5e3: asked only of a text that gave a float
+_COMPILED: dict = {}  # pattern -> its search
+
+
+def _search(pattern: str, text: str, flags: int = re.MULTILINE):
+    search = _COMPILED.get(pattern)
+    if search is None:
+        search = _COMPILED[pattern] = re.compile(pattern, flags).search
+    return search(text)
+
+
 def _patterns():
-    """What may be read apart or needs the strict loader, each found from a character that is rare
-    in case files (a regular expression of alternatives is three times slower here). Compiled
-    when yaml-rs is first used."""
-    plain = (  # plain scalars YAML 1.1 and 1.2 read apart
-        r"=(?<![^\s\[\]{},]=)(?![^\s,:\[\]{}])",  # '=' alone (YAML 1.1's value key; '$schema=' in a comment is fine)
-        r"[>|][-+0-9]*[ \t]*(?:#.*)?$",  # a block scalar's header (yaml-rs reads an empty one as a line break, libyaml as '')
-        r"[>|%@`](?<=[:\[,{-][>|%@`])|[>|%@`](?<=[:\[,{-] [>|%@`])",  # what libyaml refuses to start a scalar with
-        r"0(?<![\w.]0)(?<![\w.][-+]0)\w",  # 007, 0x1f, 0o17, 0b1: a number with a leading zero
-        r"_(?<=[0-9]_)",  # 1_000
-        r":(?<=[0-9]:)[0-9]",  # 1:30
-        r"\.(?:(?<=[-+]\.)|[iInN][nNaA][fFnN])",  # -.5, .inf, .nan
-    )
+    """What needs the strict loader whatever else the text holds. Compiled when yaml-rs is first used."""
     return (
         re.compile(rf"[!&*?\\\t<{CC}]"),  # tags, anchors, aliases, explicit keys, escapes, tabs, '<<', control characters
         re.compile("[\u2028\u2029\ufeff\ufffe\uffff]"),  # line breaks to YAML 1.1 and not to 1.2; what 1.1 refuses
-        tuple(re.compile(pattern, re.MULTILINE) for pattern in plain),
-        re.compile(r"[eE](?<=[0-9.][eE])[-+]?[0-9]"),  # 1e5, 1.5e3: asked only of a text that gave a float
     )
 
 
@@ -60,13 +71,14 @@ def load(text: str, max_depth: int):
     loads, patterns = _loaded
     if loads is None:
         return NOT_READ
-    special, wide, plain, exponent = patterns
+    special, wide = patterns
     if special.search(text) or (not text.isascii() and wide.search(text)):
         return NOT_READ
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return NOT_READ  # documents and directives
-    if any(pattern.search(text) for pattern in plain):
-        return NOT_READ
+    for leads, pattern in _PLAIN:
+        if any(map(text.__contains__, leads)) and _search(pattern, text):
+            return NOT_READ
     try:
         data = loads(text, parse_datetime=False)
     except BaseException as exc:  # a refusal, or a Rust panic (pyo3 raises those as BaseException)
@@ -93,6 +105,6 @@ def load(text: str, max_depth: int):
                 floats = True
             elif kind is int and not -_DIGITS < item < _DIGITS:
                 return NOT_READ
-    if floats and exponent.search(text):
+    if floats and _search(_EXPONENT, text, 0):
         return NOT_READ
     return data
