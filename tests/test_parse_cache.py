@@ -147,6 +147,37 @@ def test_the_temporary_file_is_unpredictable_and_never_follows_a_planted_link(tm
     assert victim.read_text() == "precious" and not (tmp_path / "x.json").exists()
 
 
+def test_the_data_digest_is_sha256_over_every_file_and_a_forged_cached_one_is_a_miss(tmp_path):
+    """What an output is stamped with: SHA-256 over each data file's name and bytes, in file order.
+    A cached digest is used only when the MAC proves netadvisor wrote it for these very bytes."""
+    import hashlib
+
+    data = tmp_path / "data"
+    shutil.copytree(GUIDELINES, data)
+    files = sorted(data.glob("*.yaml")) + sorted(data.glob("*.yml"))
+    expected = hashlib.sha256(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in files)).hexdigest()
+    cache = tmp_path / "cache"
+    env = {"NETADVISOR_CACHE_DIR": str(cache), "NETADVISOR_NO_CACHE": None}
+
+    def stamped() -> str:
+        result = run_cli("advise", CASES / "seed-patient-1.yaml", "-f", "json", "--guideline", data, env=env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["guideline"]["data_sha256"]
+
+    assert stamped() == expected  # worked out, and stored
+    (entry,) = cache.glob("sha256-*.json")
+    tag, body = entry.read_bytes().split(b"\n", 1)
+    assert json.loads(body) == expected
+    assert stamped() == expected  # read back
+    forged = json.dumps("0" * 64).encode()
+    for tampered in (tag + b"\n" + forged, parse_cache.blake2b(forged, digest_size=32).hexdigest().encode() + b"\n" + forged, forged):
+        entry.write_bytes(tampered)
+        assert stamped() == expected
+        assert json.loads(entry.read_bytes().split(b"\n", 1)[1]) == expected  # rebuilt
+    (data / "therapies.yaml").write_bytes((data / "therapies.yaml").read_bytes() + b"\n# an edit\n")
+    assert stamped() != expected  # another entry: any edit changes the digest
+
+
 def test_the_mac_is_keyed_blake2b():
     import hashlib
 
@@ -175,9 +206,12 @@ def reference():
     return REFERENCE
 
 
-def spoil(cache: Path, name: str, state: str, rng) -> None:
-    entry = entry_of(cache, DATA / name)
-    other = entry_of(cache, DATA / FILES[(FILES.index(name) + 1) % len(FILES)])
+def entries_of(cache: Path) -> list:
+    """Every entry of a full cache of DATA: each file's parse, then the data digest."""
+    return [entry_of(cache, DATA / name) for name in FILES] + sorted(cache.glob("sha256-*.json"))
+
+
+def spoil(entry: Path, other: Path, state: str, rng) -> None:
     raw = entry.read_bytes() if entry.is_file() else b""
     if entry.exists() or entry.is_symlink():
         shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
@@ -189,7 +223,10 @@ def spoil(cache: Path, name: str, state: str, rng) -> None:
         entry.write_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))))
     elif state == "tampered":
         tag, _, body = raw.partition(b"\n")
-        entry.write_bytes(tag + b"\n" + body.replace(b'"category": "1"', b'"category": "3"').replace(b"2A", b"2B"))
+        forged = body.replace(b'"category": "1"', b'"category": "3"').replace(b"2A", b"2B")
+        if body.startswith(b'"'):  # the digest: another one
+            forged = b'"' + (b"0" if body[1:2] != b"0" else b"1") + body[2:]
+        entry.write_bytes(tag + b"\n" + forged)
     elif state == "truncated":
         entry.write_bytes(raw[: len(raw) // 2])
     elif state == "oversized":
@@ -208,7 +245,7 @@ def spoil(cache: Path, name: str, state: str, rng) -> None:
 
 
 @settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(case=cases, states=st.lists(st.sampled_from(STATES), min_size=len(FILES), max_size=len(FILES)), seed=st.integers(0, 2**16))
+@given(case=cases, states=st.lists(st.sampled_from(STATES), min_size=len(FILES) + 1, max_size=len(FILES) + 1), seed=st.integers(0, 2**16))
 def test_any_cache_state_gives_the_advice_of_no_cache(case, states, seed):
     import random
 
@@ -219,9 +256,11 @@ def test_any_cache_state_gives_the_advice_of_no_cache(case, states, seed):
         os.environ["NETADVISOR_CACHE_DIR"] = str(cache)
         try:
             load_library(DATA)  # a full, valid cache
-            assert len(list(cache.glob("*.json"))) == len(FILES)
-            for name, state in zip(FILES, states):
-                spoil(cache, name, state, rng)
+            entries = entries_of(cache)
+            assert len(entries) == len(FILES) + 1 and all(e.is_file() for e in entries)
+            assert len(list(cache.glob("*.json"))) == len(entries)
+            for i, state in enumerate(states):
+                spoil(entries[i], entries[(i + 1) % len(entries)], state, rng)
             cached = load_library(DATA)
         finally:
             os.environ.pop("NETADVISOR_CACHE_DIR")

@@ -28,7 +28,7 @@ from .evidence import Evidence
 from .evidence_file import build_evidence
 from .guideline_file import build_guideline
 from .models import Catalogue, Knowledge
-from .parse_cache import parse_cached, sha256
+from .parse_cache import parse_cached, sha256_cached
 from .sources_file import build_sources
 from .therapies_file import build_catalogue
 
@@ -70,7 +70,7 @@ class _Reader:
     def __init__(self, lazy: bool = False):
         self.documents: dict = {"sources": [], "therapies": [], "guideline": [], "evidence": [], "bodies": []}
         self.problems: list = []
-        self.hash = sha256()
+        self.hashed: list = []  # what the data digest is taken over: each file's name and bytes
         self.lazy = lazy
 
     def add_file(self, path: Path):
@@ -78,7 +78,7 @@ class _Reader:
 
     def add_bytes(self, name: str, raw: bytes):
         """One document, as read from the file `name`."""
-        self.hash.update(Path(name).name.encode() + b"\0" + raw)
+        self.hashed.append(Path(name).name.encode() + b"\0" + raw)
         if self.lazy:
             head = _head(raw)
             if head.get("kind") == "guideline" and head.get("id"):
@@ -389,7 +389,7 @@ def _build(reader: _Reader, folder: Path, whole: bool = True) -> Library:
     if not reader.documents["guideline"]:
         reader.problems.append(Problem(str(folder), "", "no guideline document (kind: guideline) found"))
     files = {kind: docs[0][0] for kind, docs in reader.documents.items() if docs and kind != "guideline"}
-    library = Library(reader.documents["guideline"], catalogue, sources, reader.hash.hexdigest(), folder, evidence, files,
+    library = Library(reader.documents["guideline"], catalogue, sources, sha256_cached(b"".join(reader.hashed)), folder, evidence, files,
                       reader.documents["bodies"])
     if whole and catalogue is not None:
         library._bodies = _build_bodies(reader, reader.documents["bodies"], list(sources))
