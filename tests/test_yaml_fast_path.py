@@ -13,6 +13,7 @@ import json
 import math
 from pathlib import Path
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,11 +61,14 @@ def same(text: str) -> bool:
     """Asserts the fast paths agree with the strict loader; True if yaml-rs read the text."""
     fast = _fast_yaml(text)
     rust = yaml_rust.load(text, MAX_DEPTH - 1) if len(text) < SHORT else yaml_rust.NOT_READ  # as _fast_yaml asks it
+    checked_in_c = yaml_rust.load(text, MAX_DEPTH - 1, orjson.dumps) if len(text) < SHORT else yaml_rust.NOT_READ
     strict = outcome(_strict_yaml, text)
     if fast is not _DOUBT:
         assert strict == ("ok", typed(fast)), text
     if rust is not yaml_rust.NOT_READ:
         assert strict == ("ok", typed(rust)), text
+    if checked_in_c is not yaml_rust.NOT_READ:
+        assert strict == ("ok", typed(checked_in_c)), text
     assert outcome(lambda t: parse_text(t, "yaml"), text) == strict, text
     return rust is not yaml_rust.NOT_READ
 

@@ -63,7 +63,7 @@ def parse_text(text: str, fmt: str):
             check_values(data)
         return data
     if len(text) < SHORT:  # yaml-rs, if installed and sure (base/yaml_rust.py); else PyYAML, imported now
-        data = yaml_rust.load(text, MAX_DEPTH - 1)
+        data = yaml_rust.load(text, MAX_DEPTH - 1, _ORJSON.dumps if _ORJSON else None)
         if data is not yaml_rust.NOT_READ:
             return data
     from . import yaml_read

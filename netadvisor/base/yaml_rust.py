@@ -37,7 +37,8 @@ _PLAIN = (
     (":", r":(?<=[0-9]:)[0-9]"),  # 1:30
     (".", r"\.(?:(?<=[-+]\.)|[iInN][nNaA][fFnN])"),  # -.5, .inf, .nan
 )
-_EXPONENT = r"[eE](?<=[0-9.][eE])[-+]?[0-9]"  # 1e5, 1.5e3: asked only of a text that gave a float
+# 1e5, 1.5e3: read as a float by YAML 1.2 and as text by 1.1 (a literal first: a fast scan)
+_EXPONENT = (("e", r"e(?<=[0-9.]e)[-+]?[0-9]"), ("E", r"E(?<=[0-9.]E)[-+]?[0-9]"))
 _COMPILED: dict = {}  # pattern -> its search
 
 
@@ -59,9 +60,10 @@ def _patterns():
 _DIGITS = 10 ** MAX_DIGITS  # the strict loader refuses an integer of more digits
 
 
-def load(text: str, max_depth: int):
+def load(text: str, max_depth: int, write=None):
     """The value of text, nested less than max_depth levels, or NOT_READ. For texts too short to
-    hold more values than a document may (values.SHORT)."""
+    hold more values than a document may (values.SHORT). `write`: orjson.dumps where a run has
+    orjson loaded (its import costs more than many files' checks), to check the value in C."""
     if not _loaded:
         try:
             from yaml_rs import loads
@@ -76,9 +78,8 @@ def load(text: str, max_depth: int):
         return NOT_READ
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return NOT_READ  # documents and directives
-    for leads, pattern in _PLAIN:
-        if any(map(text.__contains__, leads)) and _search(pattern, text):
-            return NOT_READ
+    if _found(_PLAIN, text):
+        return NOT_READ
     try:
         data = loads(text, parse_datetime=False)
     except BaseException as exc:  # a refusal, or a Rust panic (pyo3 raises those as BaseException)
@@ -87,6 +88,25 @@ def load(text: str, max_depth: int):
         raise
     if type(data) is not dict and type(data) is not list:
         return NOT_READ  # a document that is one value: not a case file; the strict loader says what it is
+    floats = _checked_in_c(data, write, max_depth) if write is not None else None
+    if floats is None:
+        floats = _walk(data, max_depth)
+    if floats is NOT_READ or (floats and _found(_EXPONENT, text)):
+        return NOT_READ
+    return data
+
+
+def _found(patterns: tuple, text: str) -> bool:
+    """Whether any of (leads, pattern) finds something in text, asking only those whose leads it holds."""
+    for leads, pattern in patterns:
+        if any(map(text.__contains__, leads)) and _search(pattern, text):
+            return True
+    return False
+
+
+def _walk(data, max_depth: int):
+    """Whether the value holds a float, or NOT_READ for a key that is not text, an integer of
+    more digits than the strict loader takes, or nesting of max_depth levels."""
     floats = False
     todo = [(data, 0)]
     while todo:
@@ -105,6 +125,16 @@ def load(text: str, max_depth: int):
                 floats = True
             elif kind is int and not -_DIGITS < item < _DIGITS:
                 return NOT_READ
-    if floats and _search(_EXPONENT, text, 0):
+    return floats
+
+
+def _checked_in_c(data, write, max_depth: int):
+    """_walk's answer by orjson at a sixth of the cost, or None (then _walk) where brackets might
+    nest too deep. orjson refuses a key that is not text and an integer past 64 bits (every
+    integer of more digits is one); each list and mapping is one '[' or '{' in what it writes.
+    Whether the value holds a float it does not tell: True, so the text is searched for exponents."""
+    try:
+        written = write(data)
+    except TypeError:  # orjson.JSONEncodeError
         return NOT_READ
-    return data
+    return True if written.count(b"[") + written.count(b"{") < max_depth else None
