@@ -133,6 +133,26 @@ def test_batch_lines_are_what_json_dumps_writes(library):
     assert dumps(odd) == reference(odd)
 
 
+def test_lines_with_shared_parts_written_once_are_the_same(library):
+    """batch hands dumps_line its shared parts as JSON text already (advice_to_line): the same
+    bytes, also where orjson refuses the record and json writes it, fragments and all."""
+    import orjson
+
+    from netadvisor.formats.json_lines import dumps_line, fragment
+    from netadvisor.knowledge.evidence import Figure
+
+    spec = library.catalogue.therapy_spec()
+    for path in shipped_cases():
+        advice = advise_case(load_case(path, spec), library, compare=path.stem.startswith("v3-"))
+        line = as_json.advice_to_line(advice)
+        assert dumps_line(line) == dumps_line(as_json.advice_to_dict(advice)), path.name
+    assert any(type(c["toxicities"]) is orjson.Fragment for c in line["candidates"])
+    part = {"figure": Figure(0.4, "0.40"), "text": "é\u2028\x7f", "nested": [1.5e-3, -0.0, 1e16]}
+    for record in ({"big": 2**70, "part": fragment(part)}, {"part": [fragment(part), fragment([part])]}):
+        plain = {"big": 2**70, "part": part} if "big" in record else {"part": [part, [part]]}
+        assert dumps_line(record) == (json.dumps(plain, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 def test_without_orjson_the_lines_are_the_same(monkeypatch):
     """Where orjson is not installed, json writes the same bytes."""
     from netadvisor.base import documents
@@ -144,3 +164,4 @@ def test_without_orjson_the_lines_are_the_same(monkeypatch):
     monkeypatch.setattr(documents, "_ORJSON", False)
     assert documents.orjson() is None
     assert json_lines.dumps_line(odd) == fast and json_lines.dumps(odd) == fast[:-1].decode()
+    assert json_lines.fragment(odd) is odd

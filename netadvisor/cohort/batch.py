@@ -115,12 +115,13 @@ def default_jobs() -> int:
 
 
 def advise_task(item: Input, state: dict) -> dict:
-    """Advice for one input as the JSON object of the advice contract, plus where it came from."""
+    """Advice for one input as the JSON object of the advice contract, plus where it came from;
+    the parts many cases share are JSON text already (as_json.advice_to_line), for dumps_line."""
     from ..core import advise_case
-    from ..formats.as_json import advice_to_dict
+    from ..formats.as_json import advice_to_line
 
     case = read_case(item, state["library"], state["as_of"])
-    record = advice_to_dict(advise_case(case, state["library"], state["guideline"]))
+    record = advice_to_line(advise_case(case, state["library"], state["guideline"]))
     record["source"] = item.where()
     return record
 

@@ -215,6 +215,13 @@ def _write_compared():
     return writer(compared_spec())
 
 
+@cache
+def _write_fragments():
+    from .json_lines import fragment
+
+    return writer(ADVICE, fragment)
+
+
 _WRITE_ADVICE = writer(ADVICE)
 
 
@@ -222,6 +229,14 @@ def advice_to_dict(advice: Advice) -> dict:
     if advice.comparison is not None:  # --compare: its keys are described only then
         return _write_compared()(advice)
     return _WRITE_ADVICE(advice)
+
+
+def advice_to_line(advice: Advice) -> dict:
+    """advice_to_dict for json_lines.dumps_line: the parts many cases share are JSON text
+    already (json_lines.fragment), written once per part rather than once per case."""
+    if advice.comparison is not None:
+        return advice_to_dict(advice)
+    return _write_fragments()(advice)
 
 
 def render(advice: Advice) -> str:
