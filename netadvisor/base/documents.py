@@ -129,8 +129,43 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
+# Open without blocking (a FIFO) and without leaking the descriptor to a child process.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """Read a regular file of at most max_bytes, with a clear error otherwise."""
+    raw = _read_regular(path, max_bytes)
+    return raw if raw is not None else _read_or_say_why(path, max_bytes)
+
+
+def _read_regular(path, max_bytes: int) -> bytes | None:
+    """The bytes of a regular file of at most max_bytes, opened and checked on one descriptor
+    (batch reads thousands: half the work of stat, then open, then a buffered read); None for
+    anything else, which _read_or_say_why then names."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(fd, max_bytes + 1 - size)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        return None  # it grew past the limit while read
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_or_say_why(path: Path, max_bytes: int) -> bytes:
     name = str(path)
     try:
         info = os.stat(path)
