@@ -36,6 +36,7 @@ from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 _GROUP_TABLES: dict = {}  # (id(guideline), site group) -> (guideline, _group_tables)
 _NONE = ([], ())  # a therapy with no recommendation for the group
 _TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
+_STAMPS: dict = {}  # id(knowledge) -> (knowledge, its GuidelineStamp)
 _LISTED: dict = {}  # (id(rec), id(guideline), group, category, origin, no scheme) -> (rec, guideline, its listing Reason)
 
 
@@ -156,8 +157,7 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
         case_id=case.id,
         case_source=case.source,
         as_of=case.as_of,
-        guideline=GuidelineStamp(guideline.id, guideline.version, guideline.effective, guideline.source, guideline.title, knowledge.digest,
-                                 guideline.effective_written),
+        guideline=_stamp(knowledge),
         summary=_summary(case, group, facts),
         site_group_name=group.name if group else None,
         candidates=tuple(out),
@@ -174,6 +174,16 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
     if not words:
         return advice
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
+
+
+def _stamp(knowledge: Knowledge) -> GuidelineStamp:
+    """The guideline stamp of a body, one object for all its cases (writers write it once)."""
+    found = _STAMPS.get(id(knowledge))
+    if found is None or found[0] is not knowledge:
+        g = knowledge.guideline
+        stamp = GuidelineStamp(g.id, g.version, g.effective, g.source, g.title, knowledge.digest, g.effective_written)
+        found = remember(_STAMPS, id(knowledge), (knowledge, stamp), 64)
+    return found[1]
 
 
 def _candidate_reasons(ev: Evaluator, chosen: Verdict, verdicts: list, eligible: list, scope_limited: Reason | None) -> list:

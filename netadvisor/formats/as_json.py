@@ -143,6 +143,7 @@ ADVICE = Record(
                 data_sha256=Out(_Text(pattern="[0-9a-f]{64}"), "digest"),
             ),
             "guideline",
+            shared=True,
         ),
         "netadvisor_version": Out(TEXT, lambda a: __version__),
         "disclaimer": Out(TEXT, lambda a: DISCLAIMER),
