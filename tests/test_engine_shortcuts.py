@@ -117,6 +117,32 @@ def test_label_words_remembered_are_the_words_worked_out_afresh(library, monkeyp
     assert {"off-label-at-date", "label-date-uncertain"} <= set(said)
 
 
+def test_rank_lines_remembered_are_the_lines_worked_out_afresh(library, monkeypatch):
+    """rank_reason words a candidate's rank once per everything it reads: for every candidate of
+    the shipped and synthetic cases, twice over, the remembered line is the one worded anew, and
+    lines that name a step, a demotion, a level and a category default all come up."""
+    from netadvisor.engine import advise as engine, ranking
+
+    original = ranking.rank_reason
+    said = []
+
+    def both(rank, verdict, order, step=None):
+        remembered = original(rank, verdict, order, step)
+        fresh = ranking._rank_reason(rank, verdict, order,
+                                     step.name if step is not None and verdict.rec.intent == "antitumor"
+                                     and verdict.step_rank < len(step.first) else None, verdict.demotions)
+        assert remembered == fresh, (verdict.rec.id, rank)
+        said.append(remembered.text)
+        return remembered
+
+    monkeypatch.setattr(engine, "rank_reason", both)
+    cases = list(_cases(library))
+    for case in cases + cases:
+        advise_case(case, library)
+    for words in ("first at this step", "moved down within its category", "(NCCN default)", "category 1"):
+        assert any(words in text for text in said), words
+
+
 def test_advice_decided_without_words_decides_the_same(library):
     for case in _cases(library):
         full, bare = advise_case(case, library), advise_case(case, library, words=False)

@@ -47,15 +47,28 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
     """'rank 2: first at this step of the algorithm · category 1 · preferred · moved down within its category: ...'
 
     The parts follow the guideline's ranking keys, so the line reads in the order
-    the candidates were sorted; `short` is the same without the rank."""
+    the candidates were sorted; `short` is the same without the rank. Remembered by all it reads:
+    a guideline ranks thousands of cases with a few hundred such lines."""
+    rec = verdict.rec
+    at_step = step.name if step is not None and rec.intent == "antitumor" and verdict.step_rank < len(step.first) else None
+    demotions = verdict.demotions if verdict.cautions else ()
+    key = (rank, id(order), id(rec), id(verdict.scheme), at_step, verdict.conflicts, verdict.category, verdict.category_origin,
+           tuple(c.text for c in demotions), verdict.factor_total, verdict.practice_total)
+    found = _RANK_WORDS.get(key)
+    if found is not None and found[0] is order and found[1] is rec and found[2] is verdict.scheme:
+        return found[3]
+    reason = _rank_reason(rank, verdict, order, at_step, demotions)
+    return remember(_RANK_WORDS, key, (order, rec, verdict.scheme, reason), 4096)[3]
+
+
+def _rank_reason(rank: int, verdict: Verdict, order: tuple, at_step: str | None, demotions: list) -> Reason:
     rec = verdict.rec
     parts = []
     for key in order:
         if key == "preference-conflicts" and verdict.conflicts:
             parts.append("below options that meet the patient's wishes (conflicts with what the patient wishes to avoid)")
-        elif key == "step" and step is not None and rec.intent == "antitumor":
-            if verdict.step_rank < len(step.first):
-                parts.append(f"first at this step of the algorithm ({step.name})")
+        elif key == "step" and at_step is not None:
+            parts.append(f"first at this step of the algorithm ({at_step})")
         elif key == "category":
             origin = " (NCCN default)" if verdict.category_origin == "default" else ""
             parts.append(f"category {verdict.category}{origin}" if verdict.category else "category not stated (ranked with 2A)")
@@ -65,8 +78,8 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
             parts.append(rec.level if rec.level else f"level not stated{unstated}")
         elif key == "preference" and rec.preference:
             parts.append(rec.preference.replace("-", " "))
-        elif key == "demotions" and verdict.demotions:
-            parts.append("moved down within its category: " + "; ".join(_short(c.text) for c in verdict.demotions))
+        elif key == "demotions" and demotions:
+            parts.append("moved down within its category: " + "; ".join(_short(c.text) for c in demotions))
         elif key == "factors" and verdict.factor_total:
             parts.append(f"guideline ranking statements {verdict.factor_total:+d}")
         elif key == "practice" and verdict.practice_total:
@@ -77,6 +90,7 @@ def rank_reason(rank: int, verdict: Verdict, order: tuple, step=None) -> Reason:
 
 
 _RANKS: dict = {}  # (rank, short) -> its Reason: one object for every case, so writers can write it once
+_RANK_WORDS: dict = {}  # what rank_reason reads -> (order, rec, scheme, its Reason)
 
 
 def _short(text: str, limit: int = 90) -> str:
