@@ -32,6 +32,7 @@ _PART = b'{"part":'  # how a worker hands the parent a part it has not handed it
 
 _IDS: dict = {}  # JSON text of a part (UTF-8) -> its ID (per process)
 _SENT: set = set()  # IDs this process has handed on
+_SOURCE_PARTS: dict = {}  # source id -> the ID of its citation's part
 
 
 def part_id(kind: str, text: bytes) -> str:
@@ -56,7 +57,7 @@ def compact_line(record: dict) -> bytes:
         return ident
 
     def cite(sid: str, citation: str) -> str:
-        ident = f"source:{sid}"
+        ident = _SOURCE_PARTS.get(sid) or remember(_SOURCE_PARTS, sid, f"source:{sid}", 100_000)
         if ident not in _SENT:
             _SENT.add(ident)
             new.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), _json(citation)))
@@ -64,7 +65,7 @@ def compact_line(record: dict) -> bytes:
 
     record = dict(record)
     for key in RECORD_PARTS:
-        record[key] = refer(key, _json(record[key]))
+        record[key] = refer(key, _text(record[key]))
     record["sources"] = [cite(sid, citation) for sid, citation in record["sources"].items()]
     candidates = []
     for candidate in record["candidates"]:
@@ -81,7 +82,7 @@ def _json(value) -> bytes:
     return dumps_line(value)[:-1]
 
 
-_text = per_object(_json)  # the JSON text of a candidate part, written once per object the writer shares
+_text = per_object(_json)  # the JSON text of a part, written once per object the writer shares
 
 
 class CompactWriter:
