@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any, Callable
 
 from .errors import did_you_mean
-from .memo import remember
+from .memo import per_object
 
 INVALID = object()  # a value that failed its check; the problem is already recorded
 
@@ -87,7 +87,6 @@ def format_path(path) -> str:
     return out
 
 
-_CANON: dict = {}  # id(a vocabulary) -> (it, spelling key -> word), shared by the Str specs of that vocabulary
 _SPACES = re.compile(r"[\s_]+").sub
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+").sub
 
@@ -100,6 +99,15 @@ def vocab_key(text: str) -> str:
 def alias_key(name: str) -> str:
     """Names match ignoring case, spacing, punctuation and superscripts (¹⁷⁷Lu)."""
     return _NOT_ALNUM("", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _spelling_keys(choices) -> dict:
+    canon = {vocab_key(c): c for c in choices}
+    canon.update((c, c) for c in choices)
+    return canon
+
+
+_spellings = per_object(_spelling_keys, 256)  # per vocabulary, shared by the Str specs that read it
 
 
 class Spec:
@@ -168,13 +176,9 @@ class Str(Spec):
         shared by the specs that read the same vocabulary (a guideline's source ids: dozens of specs)."""
         if self._memo is not None and self._memo[0] is choices:
             return self._memo[1]
-        shared = _CANON.get(id(choices))
-        if shared is None or shared[0] is not choices:
-            canon = {vocab_key(c): c for c in choices}
-            canon.update((c, c) for c in choices)
-            shared = remember(_CANON, id(choices), (choices, canon), 256)
-        self._memo = shared
-        return shared[1]
+        canon = _spellings(choices)
+        self._memo = (choices, canon)
+        return canon
 
     def _expected(self) -> str:
         return "one of " + ", ".join(self._choices()) if self._choices() is not None else "a string"

@@ -42,10 +42,10 @@ _EXPONENT = (("e", r"e(?<=[0-9.]e)[-+]?[0-9]"), ("E", r"E(?<=[0-9.]E)[-+]?[0-9]"
 _COMPILED: dict = {}  # pattern -> its search
 
 
-def _search(pattern: str, text: str, flags: int = re.MULTILINE):
+def _search(pattern: str, text: str):
     search = _COMPILED.get(pattern)
     if search is None:
-        search = _COMPILED[pattern] = re.compile(pattern, flags).search
+        search = _COMPILED[pattern] = re.compile(pattern, re.MULTILINE).search
     return search(text)
 
 

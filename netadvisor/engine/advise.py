@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..base.memo import remember
+from ..base.memo import per_object, remember
 from ..inputs.case import Case
 from ..knowledge.models import Knowledge, Recommendation, Rule
 from .advice import Advice, Candidate, Excluded, GuidelineStamp, Notice, Reason, ToxicityFigure
@@ -36,7 +36,6 @@ from .ranking import INTENT_ORDER, rank_key, rank_reason, unique
 _GROUP_TABLES: dict = {}  # (id(guideline), site group) -> (guideline, _group_tables)
 _NONE = ([], ())  # a therapy with no recommendation for the group
 _TOXICITIES: dict = {}  # (id(therapy), cohort) -> (therapy, its ToxicityFigures): the objects live on in it
-_STAMPS: dict = {}  # id(knowledge) -> (knowledge, its GuidelineStamp)
 _LISTED: dict = {}  # (id(rec), id(guideline), group, category, origin, no scheme) -> (rec, guideline, its listing Reason)
 
 
@@ -176,14 +175,12 @@ def advise(case: Case, knowledge: Knowledge, words: bool = True) -> Advice:
     return advice._replace(sources={sid: knowledge.sources[sid].citation for sid in _source_ids(advice)})
 
 
-def _stamp(knowledge: Knowledge) -> GuidelineStamp:
-    """The guideline stamp of a body, one object for all its cases (writers write it once)."""
-    found = _STAMPS.get(id(knowledge))
-    if found is None or found[0] is not knowledge:
-        g = knowledge.guideline
-        stamp = GuidelineStamp(g.id, g.version, g.effective, g.source, g.title, knowledge.digest, g.effective_written)
-        found = remember(_STAMPS, id(knowledge), (knowledge, stamp), 64)
-    return found[1]
+def _stamp_of(knowledge: Knowledge) -> GuidelineStamp:
+    g = knowledge.guideline
+    return GuidelineStamp(g.id, g.version, g.effective, g.source, g.title, knowledge.digest, g.effective_written)
+
+
+_stamp = per_object(_stamp_of, 64)  # one stamp per guideline body, for all its cases: writers write it once
 
 
 def _candidate_reasons(ev: Evaluator, chosen: Verdict, verdicts: list, eligible: list, scope_limited: Reason | None) -> list:

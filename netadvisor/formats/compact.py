@@ -32,7 +32,6 @@ _PART = b'{"part":'  # how a worker hands the parent a part it has not handed it
 
 _IDS: dict = {}  # JSON text of a part (UTF-8) -> its ID (per process)
 _SENT: set = set()  # IDs this process has handed on
-_SOURCE_PARTS: dict = {}  # source id -> the ID of its citation's part
 
 
 def part_id(kind: str, text: bytes) -> str:
@@ -57,7 +56,7 @@ def compact_line(record: dict) -> bytes:
         return ident
 
     def cite(sid: str, citation: str) -> str:
-        ident = _SOURCE_PARTS.get(sid) or remember(_SOURCE_PARTS, sid, f"source:{sid}", 100_000)
+        ident = f"source:{sid}"
         if ident not in _SENT:
             _SENT.add(ident)
             new.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), _json(citation)))
