@@ -58,6 +58,16 @@ def test_missing_case_file_is_exit_2():
     assert result.returncode == 2 and "no-such-case.yaml: no such file" in result.stderr
 
 
+def test_a_json_lines_file_given_as_one_case_names_the_commands_that_read_it(tmp_path):
+    registry = tmp_path / "registry.jsonl"
+    registry.write_text('{"tumor": {"primary_site": "pancreas"}}\n')
+    for command in ("advise", "replay"):
+        result = run_cli(command, registry)
+        assert result.returncode == 2 and result.stdout == "", command
+        assert "unsupported file type '.jsonl'" in result.stderr, command
+        assert "`netadvisor batch` and `netadvisor audit` read it" in result.stderr, command
+
+
 def test_bad_arguments_are_exit_2():
     assert run_cli("advise", "cases/seed-patient-1.yaml", "--as-of", "2025-02-31").returncode == 2
     assert run_cli("advise", "cases/seed-patient-1.yaml", "--format", "xml").returncode == 2

@@ -26,6 +26,7 @@ CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for lo
 STDIN = "<stdin>"  # the name of standard input (the path `-`) in records and messages
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
 SUFFIXES = (".yaml", ".yml", ".json")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")  # one case per line: the cohort commands read them
 _JSON_DOUBT = re.compile(rf"[\\{CC}\ud800-\udfff]")  # an escape, a control character, a surrogate
 _QUOTE_BLANK = re.compile(r'"[ \t\n\r]')  # a blank after a quote: a key's colon may follow it (parse_json_line)
 
@@ -195,9 +196,10 @@ def _read_or_say_why(path: Path, max_bytes: int) -> bytes:
 def format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError(
-            [Problem(str(path), "", f"unsupported file type '{suffix or '(none)'}'; expected .yaml, .yml or .json")]
-        )
+        message = f"unsupported file type '{suffix or '(none)'}'; expected .yaml, .yml or .json"
+        if suffix in JSONL_SUFFIXES:
+            message += "; a JSON Lines file holds many cases: `netadvisor batch` and `netadvisor audit` read it"
+        raise InputError([Problem(str(path), "", message)])
     return "json" if suffix == ".json" else "yaml"
 
 

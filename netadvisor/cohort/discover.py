@@ -17,12 +17,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from ..base.documents import CASE_MAX_BYTES, STDIN, SUFFIXES, decode, is_stdin
+from ..base.documents import CASE_MAX_BYTES, JSONL_SUFFIXES, STDIN, SUFFIXES, decode, is_stdin
 from ..base.errors import InputError, Problem, UsageError
 from ..base.escape import file_name
 from ..base.files import same_file
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _SKIP_CHUNK = 1024 * 1024  # bytes read at a time past the end of a line that is too long
 
 # What a folder held that was not read, by kind (the summary's words)
