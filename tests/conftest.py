@@ -1,5 +1,6 @@
 import atexit
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,13 @@ def make_case(library, data: dict, today: date = date(2025, 6, 1)):
 
 def advise_dict(library, data: dict):
     return advise_case(make_case(library, data), library)
+
+
+def ctrl_c_as_at_a_terminal():
+    """preexec_fn for a run a test interrupts with SIGINT: the signal handled as at a terminal.
+    A shell without job control starts a background job (the suite, say) with SIGINT ignored,
+    its children inherit that, and Python then leaves Ctrl-C ignored, as it should there."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(*args, cwd=None, input=None, env=None):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import CASES, GUIDELINES, ROOT, run_cli
+from conftest import CASES, GUIDELINES, ROOT, ctrl_c_as_at_a_terminal, run_cli
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -18,7 +18,7 @@ def test_sigint_leaves_no_output_and_exits_130(big, tmp_path, jobs):
     out = tmp_path / "advice.jsonl"
     process = subprocess.Popen(
         [sys.executable, "-m", "netadvisor", "batch", str(big), "--out", str(out), "--jobs", jobs, "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=ctrl_c_as_at_a_terminal,
     )
     deadline = time.time() + 30
     while not list(tmp_path.glob(".advice.jsonl.*.tmp")) and time.time() < deadline:

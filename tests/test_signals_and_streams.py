@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import CASES, ROOT, run_cli
+from conftest import CASES, ROOT, ctrl_c_as_at_a_terminal, run_cli
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import cohort  # noqa: E402
@@ -35,7 +35,7 @@ def longer(tmp_path_factory):
 
 def start(*args, **kw):
     return subprocess.Popen([sys.executable, "-m", "netadvisor", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT, **kw)
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=ctrl_c_as_at_a_terminal, **kw)
 
 
 def children(pid: int) -> list:
