@@ -66,6 +66,8 @@ def test_a_json_lines_file_given_as_one_case_names_the_commands_that_read_it(tmp
         assert result.returncode == 2 and result.stdout == "", command
         assert "unsupported file type '.jsonl'" in result.stderr, command
         assert "`netadvisor batch` and `netadvisor audit` read it" in result.stderr, command
+    result = run_cli("convert", registry)  # a FHIR bulk export is NDJSON too, and batch does not read it
+    assert result.returncode == 2 and "unsupported file type '.jsonl'" in result.stderr and "batch" not in result.stderr
 
 
 def test_bad_arguments_are_exit_2():

@@ -26,7 +26,7 @@ CASE_MAX_BYTES = 2 * 1024 * 1024  # a case is a few kB; 2 MiB leaves room for lo
 STDIN = "<stdin>"  # the name of standard input (the path `-`) in records and messages
 DATA_MAX_BYTES = 8 * 1024 * 1024  # guideline data files
 SUFFIXES = (".yaml", ".yml", ".json")
-JSONL_SUFFIXES = (".jsonl", ".ndjson")  # one case per line: the cohort commands read them
+JSONL_SUFFIXES = (".jsonl", ".ndjson")  # JSON Lines: one case per line, for the cohort commands
 _JSON_DOUBT = re.compile(rf"[\\{CC}\ud800-\udfff]")  # an escape, a control character, a surrogate
 _QUOTE_BLANK = re.compile(r'"[ \t\n\r]')  # a blank after a quote: a key's colon may follow it (parse_json_line)
 
@@ -193,20 +193,21 @@ def _read_or_say_why(path: Path, max_bytes: int) -> bytes:
     return raw
 
 
-def format_of(path: Path) -> str:
+def format_of(path: Path, lines_hint: str = "") -> str:
+    """'yaml' or 'json' by the file's suffix; `lines_hint` is added to the refusal of a JSON Lines file."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         message = f"unsupported file type '{suffix or '(none)'}'; expected .yaml, .yml or .json"
-        if suffix in JSONL_SUFFIXES:
-            message += "; a JSON Lines file holds many cases: `netadvisor batch` and `netadvisor audit` read it"
+        if lines_hint and suffix in JSONL_SUFFIXES:
+            message += f"; {lines_hint}"
         raise InputError([Problem(str(path), "", message)])
     return "json" if suffix == ".json" else "yaml"
 
 
-def load_document(path: Path, max_bytes: int = CASE_MAX_BYTES) -> tuple[object, str]:
+def load_document(path: Path, max_bytes: int = CASE_MAX_BYTES, lines_hint: str = "") -> tuple[object, str]:
     """Read and parse one document; returns (data, text)."""
     raw = read_bytes(path, max_bytes)  # first: "is a directory" beats "no .yaml suffix"
-    fmt = format_of(path)
+    fmt = format_of(path, lines_hint)
     text = decode(raw, str(path))
     try:
         return parse_text(text, fmt), text

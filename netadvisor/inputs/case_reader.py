@@ -35,6 +35,9 @@ def read_stdin(max_bytes: int = CASE_MAX_BYTES) -> tuple[object, str, str]:
         raise InputError([Problem(STDIN, "", str(exc))]) from None
 
 
+_MANY_CASES = "a JSON Lines file holds many cases: `netadvisor batch` and `netadvisor audit` read it"
+
+
 def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
     """Read a case file from disk (or standard input for `-`); raises InputError naming file and field.
 
@@ -44,7 +47,7 @@ def load_case(path: Path, therapy: Str, as_of: date | None = None) -> Case:
         data, text, fmt = read_stdin()
         path, source, stem = Path(STDIN), STDIN, "stdin"
     else:
-        data, text = load_document(path, CASE_MAX_BYTES)
+        data, text = load_document(path, CASE_MAX_BYTES, _MANY_CASES)
         fmt, source, stem = format_of(path), str(path), file_name(path.stem)
     if fmt == "json" and is_mapping(data) and "resourceType" in data:  # FHIR; a case has no such key
         return _load_bundle(path, data, therapy, as_of, source, stem)
