@@ -70,9 +70,16 @@ def csv_text(rows) -> str:
 class CsvWriter(_Writer):
     def __init__(self):
         self.header = csv_text([CSV_COLUMNS])
+        self._buffer = io.StringIO()  # one buffer and csv writer for every row: making them is most of a row's work
+        self._rows = csv.writer(self._buffer, lineterminator="\n")
 
     def line(self, record: dict) -> str:
-        return csv_text([csv_row(record)])
+        """csv_text([csv_row(record)])"""
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._rows.writerow([csv_cell(v) for v in csv_row(record)])
+        return buffer.getvalue()
 
 
 def writer_for(kind: str | None):
