@@ -74,3 +74,24 @@ def test_compact_through_a_pipe_expands_to_the_full_lines(tmp_path):
     assert expanded.stdout == full.stdout and full.stdout.count("\n") == 40
     broken = run_cli("expand", "-", input="not json\n")
     assert broken.returncode == 2 and "<stdin>" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_parts_go_out_with_the_next_line_whatever_it_is(monkeypatch):
+    """A worker whose case fails after its record was built still hands on the parts it marked as
+    handed on: the next line carries them, an error record's too, or later lines would refer to
+    parts the file never holds."""
+    from netadvisor.core import advise_file
+    from netadvisor.formats import compact
+
+    for name in ("_SENT", "_CITED"):
+        monkeypatch.setattr(compact, name, set())
+    monkeypatch.setattr(compact, "_NEW", [])
+    compact._write_compact.cache_clear()  # its memo would skip objects an earlier test wrote
+    record = compact.compact_record(advise_file(CASES / "seed-patient-1.yaml"))
+    error = {"format": "netadvisor-error/1", "source": {"file": "x.yaml", "line": None}, "internal": True, "problems": []}
+    line = compact.compact_line(error)
+    parts = [json.loads(part) for part in line.splitlines()[:-1]]
+    assert json.loads(line.splitlines()[-1]) == error
+    assert {p["part"] for p in parts} == {record["guideline"], *(f"source:{s}" for s in record["sources"]),
+                                          *(c[k] for c in record["candidates"] for k in compact.CANDIDATE_PARTS)}
+    assert compact.compact_line(error) == compact.compact_line(error) == json.dumps(error, separators=(",", ":")).encode() + b"\n"

@@ -114,14 +114,21 @@ def default_jobs() -> int:
 # -- the batch task: advice per case -------------------------------------------------------
 
 
-def advise_task(item: Input, state: dict) -> dict:
+def advise_task(item: Input, state: dict, compact: bool = False) -> dict:
     """Advice for one input as the JSON object of the advice contract, plus where it came from;
-    the parts many cases share are JSON text already (as_json.advice_to_line), for dumps_line."""
+    the parts many cases share are JSON text already (as_json.advice_to_line), for dumps_line.
+    With compact, the record of a compact line (formats.compact.compact_record)."""
     from ..core import advise_case
     from ..formats.as_json import advice_to_line
 
     case = read_case(item, state["library"], state["as_of"])
-    record = advice_to_line(advise_case(case, state["library"], state["guideline"]))
+    advice = advise_case(case, state["library"], state["guideline"])
+    if compact:
+        from ..formats.compact import compact_record
+
+        record = compact_record(advice)
+    else:
+        record = advice_to_line(advice)
     record["source"] = item.where()
     return record
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from contextlib import contextmanager
+from functools import cache
 
 from ..base.files import BytesHandle
-from ..base.memo import per_object, remember
-from .json_lines import dumps, dumps_line
+from ..base.memo import remember
+from .json_lines import dumps, dumps_line, fragment
+from .json_spec import writer
 
 FORMAT = "netadvisor-batch-compact/1"
 CANDIDATE_PARTS = ("toxicities", "evidence", "citations")  # keys of a candidate written once per value
@@ -31,7 +33,9 @@ RECORD_PARTS = ("guideline",)  # keys of the advice object written once per valu
 _PART = b'{"part":'  # how a worker hands the parent a part it has not handed it before
 
 _IDS: dict = {}  # JSON text of a part (UTF-8) -> its ID (per process)
-_SENT: set = set()  # IDs this process has handed on
+_SENT: set = set()  # IDs this process has handed on, or will with its next line
+_CITED: set = set()  # the same of the sources' ids (their parts: "source:ID")
+_NEW: list = []  # the part lines the next line carries (compact_line)
 
 
 def part_id(kind: str, text: bytes) -> str:
@@ -41,47 +45,53 @@ def part_id(kind: str, text: bytes) -> str:
     return found
 
 
-def compact_line(record: dict) -> bytes:
-    """The compact line of a full record (UTF-8, as batch writes JSON Lines), preceded by the
-    parts this process has not handed on yet."""
-    if record.get("format") != "netadvisor-advice/1":
-        return dumps_line(record)
-    new = []
+def compact_record(advice) -> dict:
+    """The record of an advice's compact line: advice_to_line's, each part replaced by its ID and
+    `sources` by the ids cited. The parts new to this process go out with the next compact_line."""
+    record = _write_compact()(advice)
+    sources = record["sources"]
+    for sid in [sid for sid in sources if sid not in _CITED]:
+        _CITED.add(sid)
+        _NEW.append(b'%s"source:%s","value":%s}\n' % (_PART, sid.encode(), _json(sources[sid])))
+    record["sources"] = list(sources)
+    return record
 
-    def refer(kind: str, text: bytes) -> str:
+
+def compact_line(record: dict) -> bytes:
+    """A record's line (UTF-8, as batch writes JSON Lines), preceded by the parts this process has
+    not handed on yet: those of compact_record's records since the last line, whatever this one is."""
+    line = dumps_line(record)
+    if not _NEW:
+        return line
+    line = b"".join(_NEW) + line
+    _NEW.clear()
+    return line
+
+
+@cache
+def _write_compact():
+    """as_json's writer of advice_to_line, writing each part as its ID: once per object the engine
+    shares, as that writer writes each one's JSON text once (its keys are names no other shared
+    value of the advice has)."""
+    from .as_json import ADVICE
+
+    return writer(ADVICE, fragment, {key: _referrer(key) for key in (*RECORD_PARTS, *CANDIDATE_PARTS)})
+
+
+def _referrer(kind: str):
+    def refer(data) -> str:
+        text = _json(data)
         ident = part_id(kind, text)
         if ident not in _SENT:
             _SENT.add(ident)
-            new.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), text))
+            _NEW.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), text))
         return ident
 
-    def cite(sid: str, citation: str) -> str:
-        ident = f"source:{sid}"
-        if ident not in _SENT:
-            _SENT.add(ident)
-            new.append(b'%s"%s","value":%s}\n' % (_PART, ident.encode(), _json(citation)))
-        return sid
-
-    record = dict(record)
-    for key in RECORD_PARTS:
-        record[key] = refer(key, _text(record[key]))
-    record["sources"] = [cite(sid, citation) for sid, citation in record["sources"].items()]
-    candidates = []
-    for candidate in record["candidates"]:
-        candidate = dict(candidate)
-        for key in CANDIDATE_PARTS:
-            candidate[key] = refer(key, _text(candidate[key]))
-        candidates.append(candidate)
-    record["candidates"] = candidates
-    new.append(dumps_line(record))
-    return b"".join(new)
+    return refer
 
 
 def _json(value) -> bytes:
     return dumps_line(value)[:-1]
-
-
-_text = per_object(_json)  # the JSON text of a part, written once per object the writer shares
 
 
 class CompactWriter:

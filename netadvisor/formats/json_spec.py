@@ -22,17 +22,21 @@ class Out(Field):
         self.shared = shared  # the engine hands the same object to many cases (a therapy's toxicities): written once
 
 
-def writer(spec, wrap=None):
+def writer(spec, wrap=None, wrap_key: dict | None = None):
     """A function from a value to its JSON data, following the description; None for as-is.
 
     The description is walked once, here, into nested closures: batch runs write
     thousands of objects, and a generic walk per value cost more than the advice.
     `wrap`, if given, is applied to the data of each shared object, once per object
-    (JSON Lines: json_lines.fragment, its JSON text written once).
+    (JSON Lines: json_lines.fragment, its JSON text written once); `wrap_key` names
+    the keys whose shared objects get another function instead (compact.py: an id).
     """
     if isinstance(spec, Record):
-        parts = [(name, field.get, _shared(writer(field.spec, wrap), wrap) if field.shared else writer(field.spec, wrap),
-                  field.omit_empty, field.omit_none)
+        def write_field(name, field):
+            write = writer(field.spec, wrap, wrap_key)
+            return _shared(write, (wrap_key or {}).get(name, wrap)) if field.shared else write
+
+        parts = [(name, field.get, write_field(name, field), field.omit_empty, field.omit_none)
                  for name, field in spec.fields.items()]
 
         def record(value):
@@ -46,17 +50,18 @@ def writer(spec, wrap=None):
 
         return record
     if isinstance(spec, ListOf):
-        item = _shared(writer(spec.item, wrap), wrap) if getattr(spec, "shared", False) else writer(spec.item, wrap)
+        item = writer(spec.item, wrap, wrap_key)
+        item = _shared(item, wrap) if getattr(spec, "shared", False) else item
         return list if item is None else (lambda values: [item(v) for v in values])
     if isinstance(spec, Nullable):
-        inner = writer(spec.spec, wrap)
+        inner = writer(spec.spec, wrap, wrap_key)
         return None if inner is None else (lambda value: None if value is None else inner(value))
     return None
 
 
 def _shared(write, wrap=None):
     """write, remembering its data per object (base.memo.per_object). The data is shared by every
-    record that holds the object: never change it (compact.py copies what it replaces)."""
+    record that holds the object: never change it."""
     if write is None:
         return None
     return per_object(write if wrap is None else (lambda value: wrap(write(value))), 1024)
