@@ -62,8 +62,7 @@ def batch(
         found = runner.discover(paths)
         # CSV rows and the summary show no reasons: decided without words (same rows, less work);
         # every other output gets the full advice
-        task = (runner.decide_task if kind in (".csv", None) else partial(runner.advise_task, compact=True)
-                if kind == "compact" else runner.advise_task)
+        task = runner.decide_task if kind in (".csv", None) else partial(runner.advise_task, compact=kind == "compact")
         results = runner.run(found, task, jobs=jobs or runner.default_jobs(),
                              guideline=guideline, as_of=date_option(as_of), shape=partial(shape, kind))
         show_progress = wanted(quiet)
