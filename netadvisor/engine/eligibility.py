@@ -277,7 +277,7 @@ class Evaluator:
         """A prior toxicity of the same class or the same adverse event, with this therapy's own rate."""
         if not self.toxicity:
             return
-        rates = therapy.toxicities_for(self.group.cohort_for(self.case.site) if self.group else "all")
+        cohort = self.group.cohort_for(self.case.site) if self.group else "all"
         demote_grade = self.guideline.demote_toxicity_grade
         for line in self.history:
             if line.therapy == therapy.id:
@@ -285,8 +285,7 @@ class Evaluator:
             other = self.catalogue.therapies[line.therapy]
             same_class = other.cls == therapy.cls
             for tox in line.toxicity:
-                related = self.catalogue.related(tox.event)
-                own = [r for r in rates if r.event in related]
+                own = self.catalogue.related_rates(therapy, cohort, tox.event)
                 if not (same_class or own):
                     continue
                 link = f", a {self.class_names[other.cls]} like {therapy.name}" if same_class else ""

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from ..base.dates import PartialDate
 from ..base.errors import did_you_mean
 from ..base.fields import INVALID, Str, alias_key
+from ..base.memo import remember
 from .conditions import Cond
 from .evidence import Evidence
 
@@ -263,6 +264,20 @@ class Catalogue(NamedTuple):
             if event in events:
                 return events
         return frozenset([event])
+
+    def related_rates(self, therapy: Therapy, cohort: str, event: str) -> tuple:
+        """The therapy's rates for the cohort (toxicities_for) of the events related to `event`,
+        remembered: asked for every prior toxicity and candidate therapy of every case."""
+        key = (id(self), id(therapy), cohort, event)
+        found = _RELATED_RATES.get(key)
+        if found is None or found[0] is not self or found[1] is not therapy:
+            related = self.related(event)
+            rates = tuple(r for r in therapy.toxicities_for(cohort) if r.event in related)
+            found = remember(_RELATED_RATES, key, (self, therapy, rates))
+        return found[2]
+
+
+_RELATED_RATES: dict = {}  # (id(catalogue), id(therapy), cohort, event) -> (catalogue, therapy, rates)
 
 
 _THERAPY_SPECS: dict = {}
