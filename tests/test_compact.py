@@ -3,7 +3,12 @@
 import json
 import sys
 
+import pytest
 from conftest import CASES, ROOT, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netadvisor.formats.compact import expand
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import cohort as synthetic  # noqa: E402
@@ -54,6 +59,51 @@ def test_expand_refuses_what_is_not_a_compact_file(tmp_path):
     result = run_cli("expand", broken)
     assert result.returncode == 2 and "line 2: refers to 'toxicities-" in result.stderr
     assert run_cli("expand", tmp_path / "missing.jsonl").returncode == 2
+
+
+def test_expand_names_the_line_of_a_file_cut_short_or_edited(tmp_path):
+    compact = tmp_path / "compact.jsonl"
+    _batch(CASES / "seed-patient-1.yaml", CASES / "seed-patient-2.yaml", "--out", compact, "--compact")
+    text = compact.read_text(encoding="utf-8")
+    head = text.splitlines()[0]
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text(text[:-300], encoding="utf-8")  # a run stopped mid-line: the decoder alone would say "line 1"
+    result = run_cli("expand", cut)
+    assert result.returncode == 2 and "line 3: not JSON" in result.stderr and "cut short" in result.stderr, result.stderr
+    cut.write_text(text[: len(head) // 2], encoding="utf-8")
+    result = run_cli("expand", cut)
+    assert result.returncode == 2 and "not a compact batch file: line 1: not JSON" in result.stderr, result.stderr
+    for line, says in (("[" * 100_000, "line 2: nested too deeply"),
+                       ('{"format": "netadvisor-advice/1"}', "line 2: an advice record not as batch --compact writes one (it has no 'guideline')"),
+                       ('{"format": "netadvisor-advice/1", "guideline": {}, "candidates": [5]}', "line 2: an advice record not as batch")):
+        edited = tmp_path / "edited.jsonl"
+        edited.write_text(head + "\n" + line + "\n", encoding="utf-8")
+        result = run_cli("expand", edited)
+        assert result.returncode == 2 and says in result.stderr and "internal error" not in result.stderr, result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_a_compact_file_cut_anywhere_expands_to_a_prefix_or_names_a_line(compact_and_full, data):
+    """Whatever point a compact file is cut at, expand gives the first full lines, or refuses naming a
+    line: never a wrong line, never another exception."""
+    compact, full = compact_and_full
+    prefix = compact[: data.draw(st.integers(0, len(compact)))]
+    out = []
+    try:
+        for line in expand(prefix.splitlines(keepends=True)):
+            out.append(line)
+    except ValueError as exc:  # the header (line 1), or the line after the last one expanded
+        assert str(exc).startswith("not a compact batch file") or str(exc).startswith(f"line {len(out) + 2}:"), exc
+    assert full.startswith("".join(out))
+
+
+@pytest.fixture(scope="module")
+def compact_and_full(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cut")
+    _batch(CASES / "seed-patient-1.yaml", CASES / "seed-patient-2.yaml", "--out", tmp / "c.jsonl", "--compact")
+    _batch(CASES / "seed-patient-1.yaml", CASES / "seed-patient-2.yaml", "--out", tmp / "f.jsonl")
+    return (tmp / "c.jsonl").read_text(encoding="utf-8"), (tmp / "f.jsonl").read_text(encoding="utf-8")
 
 
 def test_compact_needs_a_json_lines_output(tmp_path):

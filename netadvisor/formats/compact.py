@@ -138,15 +138,24 @@ class _Spool:
 def expand(lines):
     """The full JSON Lines of a compact file's lines (an iterable of text lines), one by one.
 
-    Raises ValueError when the first line is not a compact file's, or a line refers to a part
-    the file does not hold."""
+    Raises ValueError, naming the line, when the first line is not a compact file's, a line is
+    not JSON or not an advice record as batch writes one, or refers to a part the file does not hold."""
     import json
+
+    def parse(line: str, number: int):
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError as exc:  # most often a run stopped mid-line: say which line, not the decoder's "line 1"
+            cut = "; the file may be cut short" if not line.endswith("\n") else ""
+            raise ValueError(f"line {number}: not JSON ({exc.msg}, column {exc.colno}){cut}") from None
+        except RecursionError:
+            raise ValueError(f"line {number}: nested too deeply to read") from None
 
     first = next(iter_lines := iter(lines), None)
     try:
-        head = json.loads(first) if first is not None else None
-    except ValueError:
-        head = None
+        head = parse(first, 1) if first is not None else None
+    except ValueError as exc:
+        raise ValueError(f"not a compact batch file: {exc}") from None
     if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("parts"), dict):
         raise ValueError(f"not a compact batch file: its first line is not a {FORMAT} record")
     parts = head["parts"]
@@ -159,15 +168,19 @@ def expand(lines):
         return parts[value]
 
     for number, line in enumerate(iter_lines, start=2):
-        record = json.loads(line)
+        record = parse(line, number)
         if isinstance(record, dict) and record.get("format") == "netadvisor-advice/1":
-            for key in RECORD_PARTS:
-                record[key] = resolve(record[key], f"line {number}")
-            if isinstance(record.get("sources"), list):
-                record["sources"] = {sid: resolve(f"source:{sid}", f"line {number}") for sid in record["sources"]}
-            for candidate in record["candidates"]:
-                for key in CANDIDATE_PARTS:
-                    candidate[key] = resolve(candidate[key], f"line {number}")
+            try:
+                for key in RECORD_PARTS:
+                    record[key] = resolve(record[key], f"line {number}")
+                if isinstance(record.get("sources"), list):
+                    record["sources"] = {sid: resolve(f"source:{sid}", f"line {number}") for sid in record["sources"]}
+                for candidate in record["candidates"]:
+                    for key in CANDIDATE_PARTS:
+                        candidate[key] = resolve(candidate[key], f"line {number}")
+            except (KeyError, TypeError) as exc:  # a line batch did not write: edited, or another tool's
+                missing = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)
+                raise ValueError(f"line {number}: an advice record not as batch --compact writes one ({missing})") from None
             yield dumps(record) + "\n"
         else:
             yield line if line.endswith("\n") else line + "\n"
