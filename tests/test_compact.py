@@ -74,6 +74,7 @@ def test_expand_names_the_line_of_a_file_cut_short_or_edited(tmp_path):
     result = run_cli("expand", cut)
     assert result.returncode == 2 and "not a compact batch file: line 1: not JSON" in result.stderr, result.stderr
     for line, says in (("[" * 100_000, "line 2: nested too deeply"),
+                       ('{"format": "netadvisor-advice/1", "guideline": {}, "candidates": [], "x": NaN}', "line 2: not JSON (NaN"),
                        ('{"format": "netadvisor-advice/1"}', "line 2: an advice record not as batch --compact writes one (it has no 'guideline')"),
                        ('{"format": "netadvisor-advice/1", "guideline": {}, "candidates": [5]}', "line 2: an advice record not as batch")):
         edited = tmp_path / "edited.jsonl"

@@ -135,6 +135,10 @@ class _Spool:
         self.spool.write(data)
 
 
+def _not_json(constant: str):
+    raise ValueError(f"not JSON ({constant}, which batch never writes)")
+
+
 def expand(lines):
     """The full JSON Lines of a compact file's lines (an iterable of text lines), one by one.
 
@@ -144,10 +148,12 @@ def expand(lines):
 
     def parse(line: str, number: int):
         try:
-            return json.loads(line)
+            return json.loads(line, parse_constant=_not_json)
         except json.JSONDecodeError as exc:  # most often a run stopped mid-line: say which line, not the decoder's "line 1"
             cut = "; the file may be cut short" if not line.endswith("\n") else ""
             raise ValueError(f"line {number}: not JSON ({exc.msg}, column {exc.colno}){cut}") from None
+        except ValueError as exc:
+            raise ValueError(f"line {number}: {exc}") from None
         except RecursionError:
             raise ValueError(f"line {number}: nested too deeply to read") from None
 
