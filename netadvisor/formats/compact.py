@@ -166,11 +166,11 @@ def expand(lines):
         raise ValueError(f"not a compact batch file: its first line is not a {FORMAT} record")
     parts = head["parts"]
 
-    def resolve(value, where: str):
+    def resolve(value, number: int):
         if not isinstance(value, str):
             return value
         if value not in parts:
-            raise ValueError(f"{where}: refers to {value!r}, which the file's first line does not hold")
+            raise ValueError(f"line {number}: refers to {value!r}, which the file's first line does not hold")
         return parts[value]
 
     for number, line in enumerate(iter_lines, start=2):
@@ -178,12 +178,12 @@ def expand(lines):
         if isinstance(record, dict) and record.get("format") == "netadvisor-advice/1":
             try:
                 for key in RECORD_PARTS:
-                    record[key] = resolve(record[key], f"line {number}")
+                    record[key] = resolve(record[key], number)
                 if isinstance(record.get("sources"), list):
-                    record["sources"] = {sid: resolve(f"source:{sid}", f"line {number}") for sid in record["sources"]}
+                    record["sources"] = {sid: resolve(f"source:{sid}", number) for sid in record["sources"]}
                 for candidate in record["candidates"]:
                     for key in CANDIDATE_PARTS:
-                        candidate[key] = resolve(candidate[key], f"line {number}")
+                        candidate[key] = resolve(candidate[key], number)
             except (KeyError, TypeError) as exc:  # a line batch did not write: edited, or another tool's
                 missing = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)
                 raise ValueError(f"line {number}: an advice record not as batch --compact writes one ({missing})") from None
