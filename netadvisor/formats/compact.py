@@ -22,6 +22,7 @@ import tempfile
 from contextlib import contextmanager
 from functools import cache
 
+from ..base import vocab
 from ..base.files import BytesHandle
 from ..base.memo import remember
 from .json_lines import dumps, dumps_line, fragment
@@ -175,7 +176,7 @@ def expand(lines):
 
     for number, line in enumerate(iter_lines, start=2):
         record = parse(line, number)
-        if isinstance(record, dict) and record.get("format") == "netadvisor-advice/1":
+        if isinstance(record, dict) and record.get("format") == vocab.ADVICE_FORMAT:
             try:
                 for key in RECORD_PARTS:
                     record[key] = resolve(record[key], number)
