@@ -156,7 +156,7 @@ def test_csv_cells_from_ids_and_names_are_not_formulas(tmp_path):
 
 
 def test_junit_is_valid_xml_whatever_the_ids_and_names(tmp_path):
-    (tmp_path / "a.yaml").write_text(f"id: 'case\ufffe'\ntumor: {{primary_site: pancreas}}\nexpect: {{include: [x-ray]}}\n")
+    (tmp_path / "a.yaml").write_text("id: 'case\ufffe'\ntumor: {primary_site: pancreas}\nexpect: {include: [x-ray]}\n")
     (tmp_path / os.fsdecode(b"b\x01\x1b\xff.yaml")).write_text("tumor: [\n")
     result = run_cli("check", tmp_path, "-f", "junit")
     assert result.returncode == 2

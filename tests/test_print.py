@@ -3,7 +3,6 @@ chromium is installed) seed patient 1 printed to PDF on A4 and Letter in at most
 
 import importlib.util
 import shutil
-import sys
 
 import pytest
 

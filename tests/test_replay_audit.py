@@ -3,8 +3,6 @@
 import csv
 import json
 import sys
-from collections import Counter
-from pathlib import Path
 
 import pytest
 

@@ -7,7 +7,7 @@ from netadvisor.cohort.expectations import check_expectations, needs_comparison
 from netadvisor.core import advise_case
 from netadvisor.inputs.case_reader import load_case
 
-from conftest import candidate, excluded, group_therapies, guideline, history_therapies, shipped_cases
+from conftest import candidate, excluded, group_therapies, history_therapies, shipped_cases
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ and True are equal in Python, and must not be confused here).
 
 import json
 import math
-from pathlib import Path
 
 import orjson
 from hypothesis import given, settings

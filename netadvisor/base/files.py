@@ -136,7 +136,7 @@ class atomic_write:
         except OSError as exc:
             raise self.error(exc) from None
 
-    def __exit__(self, kind, exc, traceback) -> None:
+    def __exit__(self, kind, value, traceback) -> None:
         if kind is not None:
             self._discard()
             return
