@@ -123,7 +123,7 @@ def _maybe(name: str):
 
 
 ADVICE = Record(
-    title="netadvisor advice (netadvisor-advice/1)",
+    title=f"netadvisor advice ({vocab.ADVICE_FORMAT})",
     doc="Candidate next-line therapies for one case, each explained and cited. Decision support, not a prescription.",
     closed=False,
     null_is_unknown=False,
